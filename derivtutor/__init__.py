@@ -1,0 +1,46 @@
+"""derivtutor: a tutor for derivatives and backpropagation.
+
+The public API (imported lazily, because SymPy and the LaTeX parser are slow
+to import)::
+
+    parse(text, syntax="auto", variables=None)      -> SymPy expression | ParseError
+    differentiate(expr_or_text, var="x")            -> Derivation (steps + result)
+    check_answer(function, answer, var="x", ...)    -> CheckResult
+    derive_backprop(spec), check_gradients(...)     -> symbolic backprop and its checks
+    descend(expr, start, lr, eps, max_iter)         -> gradient-descent trace
+    mlp                                              -> the numpy multilayer perceptron
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "parse": "derivtutor.parsing",
+    "ParseError": "derivtutor.parsing",
+    "differentiate": "derivtutor.steps",
+    "Derivation": "derivtutor.steps",
+    "check_answer": "derivtutor.checking",
+    "CheckResult": "derivtutor.checking",
+    "derive_backprop": "derivtutor.backprop",
+    "check_gradients": "derivtutor.backprop",
+    "descend": "derivtutor.descent",
+    "sigmoid": "derivtutor.functions",
+    "TimeLimitExceeded": "derivtutor.budget",
+}
+_SUBMODULES = {"mlp"}
+
+__all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"derivtutor.{name}")
+    raise AttributeError(f"module 'derivtutor' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

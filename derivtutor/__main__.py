@@ -1,0 +1,1 @@
+from derivtutor.cli import main; raise SystemExit(main())  # noqa: E702

@@ -1,0 +1,60 @@
+"""Thin argparse front end over the public API.
+
+Each command lives in its own module that exposes ``register(subparsers)``
+(adding its sub-parser with ``func=run``) and ``run(args) -> int``. Command
+modules import nothing heavy at top level, so ``derivtutor --help`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+from collections.abc import Sequence
+
+from derivtutor.cli.common import EXIT_INVALID
+
+#: Command modules, in the order ``--help`` lists them.
+COMMAND_MODULES = (
+    "parse_cmd",
+    "diff_cmd",
+    "identity_cmd",
+    "check_cmd",
+    "backprop_cmd",
+    "graph_cmd",
+    "descend_cmd",
+    "exercises_cmd",
+    "grade_cmd",
+    "gradescope_cmd",
+    "worksheet_cmd",
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def exit(self, status=0, message=None):  # usage errors exit 2, as documented
+        if message:
+            self._print_message(message)
+        raise SystemExit(EXIT_INVALID if status else 0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="derivtutor", description="Derivatives and backpropagation, step by step.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"derivtutor.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"derivtutor.cli.{name}":
+                raise
+            continue  # a command not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok/correct, 1 incorrect, 2 invalid/usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return int(args.func(args))
