@@ -9,10 +9,14 @@ thread pools). It interrupts Python bytecode, not a single long C call; the
 parser's limits keep C calls short, and the grader adds a process-level kill
 on top.
 
->>> with time_limit(1.0):
+>>> with time_limit(1.0) as expired:
 ...     total = sum(range(10))
 >>> total
 45
+
+Each block raises its own subclass of ``TimeLimitExceeded`` (the value the
+``with`` statement binds), so nested limits stay apart: ``except expired``
+catches this block's time-out and lets an enclosing block's pass through.
 """
 from __future__ import annotations
 
@@ -32,8 +36,9 @@ _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 @contextmanager
 def time_limit(seconds: float | None):
     """Run the block with a limit of ``seconds`` (None or <= 0: no limit)."""
+    expired = type("TimeLimitExceeded", (TimeLimitExceeded,), {"seconds": seconds})
     if seconds is None or seconds <= 0:
-        yield
+        yield expired
         return
     tid = threading.get_ident()
     lock = threading.Lock()
@@ -43,13 +48,13 @@ def time_limit(seconds: float | None):
         with lock:
             if state["active"]:
                 state["fired"] = True
-                _set_async_exc(ctypes.c_ulong(tid), ctypes.py_object(TimeLimitExceeded))
+                _set_async_exc(ctypes.c_ulong(tid), ctypes.py_object(expired))
 
     timer = threading.Timer(seconds, fire)
     timer.daemon = True
     timer.start()
     try:
-        yield
+        yield expired
     finally:
         with lock:
             state["active"] = False

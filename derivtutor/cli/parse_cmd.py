@@ -1,0 +1,51 @@
+"""derivtutor parse TEXT: show how the input was understood ("your answer was read as")."""
+from __future__ import annotations
+
+from derivtutor.cli.common import (EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag,
+                                   caret_lines, error_json, print_json)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("parse", help="show how an expression is read")
+    p.add_argument("text", help="the expression, in plain text or LaTeX")
+    p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto")
+    add_lang_flag(p)
+    add_json_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import sympy
+
+    from derivtutor.parsing import ParseError, detect_syntax, parse
+
+    syntax = detect_syntax(args.text) if args.syntax == "auto" else args.syntax
+    try:
+        expr = parse(args.text, syntax=syntax)
+    except ParseError as err:
+        report_parse_error(args, args.text, err)
+        return EXIT_INVALID
+    if args.json:
+        print_json({
+            "input": args.text,
+            "syntax": syntax,
+            "expression": str(expr),
+            "latex": sympy.latex(expr),
+            "symbols": sorted(s.name for s in expr.free_symbols),
+        })
+    else:
+        print(f"sympy:  {expr}")
+        print(f"latex:  {sympy.latex(expr)}")
+        print(sympy.pretty(expr, use_unicode=True))
+    return EXIT_OK
+
+
+def report_parse_error(args, text: str, err) -> None:
+    """Print a ParseError: JSON {"error": ...} with --json, else the message and a caret line."""
+    if getattr(args, "json", False):
+        print_json(error_json(err.code, err.render(args.lang), err.position))
+    else:
+        import sys
+
+        print(err.render(args.lang), file=sys.stderr)
+        print(caret_lines(text, err.position), file=sys.stderr)

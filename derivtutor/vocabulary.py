@@ -1,0 +1,130 @@
+"""What student input may name, as data: functions, constants, Greek letters,
+LaTeX commands, forbidden operators and look-alike characters.
+
+Adding a function is one row in ``FUNCTIONS`` (and its spellings in
+``FUNCTION_ALIASES`` / ``LATEX_FUNCTIONS``); the parser has no other list.
+"""
+from __future__ import annotations
+
+import sympy
+
+from derivtutor.functions import sigmoid
+
+
+def _log(x, base=None):
+    return sympy.log(x) if base is None else sympy.log(x) / sympy.log(base)
+
+
+#: Canonical function name -> (SymPy builder, allowed argument counts).
+FUNCTIONS = {
+    "sin": (sympy.sin, (1,)),
+    "cos": (sympy.cos, (1,)),
+    "tan": (sympy.tan, (1,)),
+    "cot": (sympy.cot, (1,)),
+    "sec": (sympy.sec, (1,)),
+    "csc": (sympy.csc, (1,)),
+    "asin": (sympy.asin, (1,)),
+    "acos": (sympy.acos, (1,)),
+    "atan": (sympy.atan, (1,)),
+    "acot": (sympy.acot, (1,)),
+    "sinh": (sympy.sinh, (1,)),
+    "cosh": (sympy.cosh, (1,)),
+    "tanh": (sympy.tanh, (1,)),
+    "exp": (sympy.exp, (1,)),
+    "log": (_log, (1, 2)),
+    "lg": (lambda x: _log(x, 10), (1,)),
+    "sqrt": (sympy.sqrt, (1,)),
+    "cbrt": (lambda x: sympy.Pow(x, sympy.Rational(1, 3)), (1,)),
+    "abs": (sympy.Abs, (1,)),
+    "sigmoid": (sigmoid, (1,)),
+}
+
+#: Every spelling students use -> canonical name (course, Russian and European names included).
+FUNCTION_ALIASES = {
+    **{name: name for name in FUNCTIONS},
+    "tg": "tan", "ctg": "cot", "cotan": "cot", "cosec": "csc",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctg": "atan",
+    "arccot": "acot", "arcctg": "acot",
+    "sh": "sinh", "ch": "cosh", "th": "tanh",
+    "ln": "log",
+    "σ": "sigmoid",
+}
+
+#: f^-1 written on a function name means its inverse (sin^-1 x = arcsin x).
+INVERSE_FUNCTIONS = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot"}
+
+#: Names that are constants.
+CONSTANTS = {"e": sympy.E, "pi": sympy.pi, "π": sympy.pi}
+
+#: Greek letters that are ordinary symbols (σ is the sigmoid when applied).
+GREEK = (
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+    "iota", "kappa", "lambda", "mu", "nu", "xi", "rho", "sigma", "tau", "upsilon", "phi",
+    "varphi", "chi", "psi", "omega",
+)
+GREEK_UNICODE = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
+    "η": "eta", "θ": "theta", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu",
+    "ξ": "xi", "ρ": "rho", "τ": "tau", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
+}
+
+#: Operators a student could use to submit the question as its answer.
+CALCULUS_NAMES = frozenset({
+    "diff", "derivative", "d", "integrate", "integral", "int", "limit", "lim", "sum",
+    "product", "prod", "subs", "series", "dsolve", "solve", "simplify", "gradient", "grad",
+})
+
+#: Names that only code would type; rejected outright.
+FORBIDDEN_NAMES = frozenset({
+    "import", "eval", "exec", "lambda_", "os", "sys", "system", "open", "getattr",
+    "setattr", "globals", "locals", "compile", "builtins", "class", "subclasses",
+})
+
+#: LaTeX function commands -> canonical function name.
+LATEX_FUNCTIONS = {
+    "sin": "sin", "cos": "cos", "tan": "tan", "tg": "tan", "cot": "cot", "ctg": "cot",
+    "sec": "sec", "csc": "csc", "cosec": "csc",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arctg": "atan",
+    "arccot": "acot", "arcctg": "acot",
+    "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "sh": "sinh", "ch": "cosh", "th": "tanh",
+    "ln": "log", "log": "log", "lg": "lg", "exp": "exp", "sigma": "sigmoid",
+}
+
+#: LaTeX commands that mean multiplication or division.
+LATEX_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
+
+#: LaTeX spacing and sizing commands, skipped.
+LATEX_IGNORED = frozenset({
+    ",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "big", "Big",
+    "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "thinspace", "medspace", "enspace",
+})
+
+#: LaTeX commands that wrap a name in text style: \operatorname{arctg}, \mathrm{e}.
+LATEX_NAME_WRAPPERS = frozenset({"operatorname", "mathrm", "text", "mathit", "textrm", "mathsf"})
+
+#: LaTeX commands rejected with a specific reason (error code suffix).
+LATEX_REJECTED = {
+    **{c: "calculus" for c in ("int", "iint", "oint", "sum", "prod", "lim", "partial", "nabla",
+                               "limits", "mathrm{d}", "dd", "frac{d}")},
+    **{c: "relation" for c in ("le", "leq", "ge", "geq", "neq", "ne", "approx", "equiv", "lt",
+                               "gt", "sim", "to", "rightarrow", "implies", "iff")},
+    **{c: "set" for c in ("{", "}", "in", "cup", "cap", "setminus", "emptyset", "subset")},
+    **{c: "matrix" for c in ("begin", "end", "matrix", "pmatrix", "bmatrix", "\\")},
+    **{c: "undefined" for c in ("infty",)},
+}
+
+#: Non-ASCII letters that imitate Latin ones (mostly Cyrillic) -> the Latin letter meant.
+LOOKALIKES = {
+    "а": "a", "в": "B", "е": "e", "к": "k", "м": "M", "н": "H", "о": "o", "р": "p",
+    "с": "c", "т": "T", "у": "y", "х": "x", "А": "A", "В": "B", "Е": "E", "К": "K",
+    "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "ο": "o", "ι": "i", "Α": "A", "Β": "B",
+    "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
+    "Ρ": "P", "Τ": "T", "Χ": "X", "Υ": "Y",
+}
+
+#: Unicode operators students paste from slides -> ASCII.
+UNICODE_OPERATORS = {
+    "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*", "∗": "*", "÷": "/",
+    "²": "^2", "³": "^3", "√": "sqrt", "（": "(", "）": ")",
+}
