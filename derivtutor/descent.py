@@ -128,12 +128,36 @@ def gradient(expr: sympy.Expr) -> dict[str, sympy.Expr]:
     return grad
 
 
-def descend(expr, start, lr: float = 0.1, eps: float = 0.01, max_iter: int = 1000) -> Trace:
+def gradient_formulas(expr: sympy.Expr) -> dict[str, sympy.Expr]:
+    """The gradient as the course writes it: by the steps engine, else by ``sympy.diff``.
+
+    >>> gradient_formulas(sympy.Symbol("w")**2 + 12)
+    {'w': 2*w}
+    """
+    numeric = gradient(expr)
+    try:
+        from derivtutor.steps import differentiate
+    except ImportError:  # the steps engine is optional here; sympy.diff is always right
+        return numeric
+    shown = {}
+    for v in variables_of(expr):
+        try:
+            derivation = differentiate(expr, v)
+        except (ValueError, TypeError, NotImplementedError):
+            derivation = None
+        ok = derivation is not None and not derivation.contains_dont_know()
+        shown[v.name] = derivation.result if ok else numeric[v.name]
+    return shown
+
+
+def descend(expr, start, lr: float = 0.1, eps: float = 0.01, max_iter: int = 1000, *,
+            formulas: bool = True) -> Trace:
     """Run w_{k+1} = w_k - lr * grad L(w_k) from ``start`` until |L_{k+1} - L_k| < eps.
 
     ``expr`` is a SymPy expression (or text, read by ``derivtutor.parsing.parse``);
     ``start`` maps variable names (or Symbols) to numbers, or is one number when
-    L has one variable.
+    L has one variable. The numbers come from ``sympy.diff``; ``trace.gradient``
+    holds the formulas to show (``formulas=False`` skips the steps engine).
 
     >>> x, y = sympy.symbols("x y")
     >>> t = descend((x - 3)**2 + 2*(y + 2)**2, {"x": 0, "y": 0}, lr=0.1, eps=1e-10)
@@ -148,11 +172,12 @@ def descend(expr, start, lr: float = 0.1, eps: float = 0.01, max_iter: int = 100
         grad = gradient(expr)
         f = sympy.lambdify(symbols, expr, modules=LAMBDIFY_MODULES)
         g = sympy.lambdify(symbols, [grad[n] for n in names], modules=LAMBDIFY_MODULES)
+        shown = gradient_formulas(expr) if formulas else grad
     raw, stopped, cause = _iterate(f, g, x0, lr, eps, max_iter)
     if not raw:
         raise DescentError("descent.undefined-start", point=_point_text(names, x0))
     steps = _steps(names, raw)
-    return Trace(expr, names, grad, lr, eps, max_iter, steps, stopped, cause)
+    return Trace(expr, names, shown, lr, eps, max_iter, steps, stopped, cause)
 
 
 def study(expr, start, rates: Sequence[float], eps: float = 0.01, max_iter: int = 1000) -> list[Trace]:

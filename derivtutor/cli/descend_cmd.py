@@ -1,0 +1,399 @@
+"""``derivtutor descend``: the gradient-descent lab (tables, learning-rate study, plots, data mode).
+
+    derivtutor descend "w^2 + 12" --start w=5 --lr 0.1 --eps 0.01
+    derivtutor descend "w^2 + 12" --start w=5 --lr 0.01,0.1,0.9,1.1 --plot lr.png
+    derivtutor descend "(x-3)^2 + 2(y+2)^2" --start x=0,y=0 --plot contour.png
+    derivtutor descend --data linear --batch full,1,32 --epochs 20 --plot curves.png
+
+The command only reads arguments and formats results; the work is done by
+``derivtutor.descent`` (and ``descent_data`` for ``--data``).
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, caret_lines, error_json, print_json
+
+#: Upper bounds that keep one command cheap on a shared machine.
+MAX_ITER_LIMIT = 100_000
+MAX_RATES = 8
+#: Tables longer than this show their head and tail only (unless --all-rows).
+TABLE_ROWS = 25
+HEAD_ROWS, TAIL_ROWS = 12, 8
+
+_NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_{}\u0370-\u03ff]*")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
+
+
+class _InputError(Exception):
+    """A bad argument: a catalogue code, its fields, and where in which text it is."""
+
+    def __init__(self, code: str, source: str | None = None, position: int | None = None, **fields):
+        super().__init__(code)
+        self.code, self.source, self.position, self.fields = code, source, position, fields
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "descend", help="gradient descent, step by step, with plots",
+        description="Run gradient descent w_{k+1} = w_k - lr * dL/dw on a loss, or on generated data with --data.",
+    )
+    p.add_argument("expr", nargs="?", help='the loss, e.g. "w^2 + 12" or "(x-3)^2 + 2(y+2)^2"')
+    p.add_argument("--start", action="append", default=[], metavar="NAME=VALUE",
+                   help="start point, e.g. w=5 or x=0,y=0 (repeatable)")
+    p.add_argument("--lr", default="0.1", help="learning rate, or a comma list for a study (default 0.1)")
+    p.add_argument("--eps", default="0.01", help="stop when |L_{k+1} - L_k| < eps (default 0.01)")
+    p.add_argument("--max-iter", type=int, default=1000, help="at most this many steps (default 1000)")
+    p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto", help="how to read EXPR")
+    p.add_argument("--plot", metavar="FILE.png", help="save a picture (needs the plot extra)")
+    p.add_argument("--all-rows", action="store_true", help="print every row of long tables")
+    data = p.add_argument_group("data mode")
+    data.add_argument("--data", choices=("linear", "logistic"), help="fit a model on generated data")
+    data.add_argument("--n", type=int, default=200, help="number of data points (default 200)")
+    data.add_argument("--batch", default="full,1,32", help="batch sizes: full, 1 (SGD), 32, ... (default full,1,32)")
+    data.add_argument("--epochs", type=int, default=20, help="passes over the data (default 20)")
+    data.add_argument("--seed", type=int, default=0, help="random seed of data and shuffling (default 0)")
+    add_json_flag(p)
+    add_lang_flag(p)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    try:
+        if args.data:
+            if args.expr:
+                raise _InputError("descent.expr-and-data")
+            return _run_data(args)
+        if not args.expr:
+            raise _InputError("descent.needs-expr")
+        return _run_descent(args)
+    except _InputError as exc:
+        return _fail(args, exc.code, exc.source, exc.position, **exc.fields)
+
+
+def _run_descent(args) -> int:
+    from derivtutor import descent
+    from derivtutor.budget import TimeLimitExceeded
+
+    expr = _parse_expr(args.expr, args.syntax)
+    start = _parse_start(args.start)
+    rates = [_number(text) for text in args.lr.split(",")]
+    if len(rates) > MAX_RATES:
+        raise _InputError("descent.too-many-rates", limit=MAX_RATES)
+    if not 1 <= args.max_iter <= MAX_ITER_LIMIT:
+        raise _InputError("descent.max-iter-limit", limit=MAX_ITER_LIMIT)
+    _check_plotting(args)
+    try:
+        traces = descent.study(expr, start, rates, _number(args.eps), args.max_iter)
+    except descent.DescentError as exc:
+        raise _InputError(exc.code, **exc.fields) from None
+    except TimeLimitExceeded:
+        raise _InputError("descent.too-slow") from None
+    if args.json:
+        print_json(_study_json(traces) if len(traces) > 1 else traces[0].to_dict())
+    elif len(traces) > 1:
+        _print_study(traces, args)
+    else:
+        _print_run(traces[0], args)
+    if args.plot:
+        return _save_plot(args, lambda path: _plotting().plot_traces(traces, path))
+    return EXIT_OK
+
+
+def _parse_expr(text: str, syntax: str):
+    from derivtutor.parsing import ParseError, parse
+
+    try:
+        return parse(text, syntax=syntax)
+    except ParseError as exc:
+        raise _InputError(exc.code, text, exc.position, **exc.fields) from None
+
+
+def _parse_start(items: list[str]) -> dict:
+    """{name: exact number} from "w=5", "x=0,y=-2" (names read by the parser, so w_1 is w1)."""
+    start = {}
+    for item in items:
+        for piece in filter(None, (p.strip() for p in item.split(","))):
+            name, sep, value = piece.partition("=")
+            if not sep or not _NAME.fullmatch(name.strip()):
+                raise _InputError("descent.start-syntax", text=piece)
+            symbol = _parse_expr(name.strip(), "plain")
+            if not symbol.is_Symbol:
+                raise _InputError("descent.start-syntax", text=piece)
+            start[symbol.name] = _number(value)
+    return start
+
+
+def _number(text: str):
+    """An exact real number from text: a plain decimal directly, anything else through the parser."""
+    from fractions import Fraction
+
+    import sympy
+
+    text = text.strip()
+    if _DECIMAL.fullmatch(text):
+        value = Fraction(text)  # safe: the regex admits only a decimal literal
+        return sympy.Rational(value.numerator, value.denominator)
+    from derivtutor.parsing import ParseError, parse
+
+    try:
+        value = parse(text, syntax="plain")
+    except ParseError:
+        raise _InputError("descent.bad-number", text=text) from None
+    if value.free_symbols or not value.is_extended_real:
+        raise _InputError("descent.bad-number", text=text)
+    return value
+
+
+def _plotting():
+    from derivtutor import plotting
+
+    return plotting
+
+
+def _check_plotting(args) -> None:
+    """Fail before any work when --plot is asked for and matplotlib is missing."""
+    if not args.plot:
+        return
+    plotting = _plotting()
+    try:
+        plotting.require_matplotlib()
+    except plotting.PlotUnavailable:
+        raise _InputError(plotting.PlotUnavailable.code) from None
+
+
+def _save_plot(args, draw) -> int:
+    from derivtutor.catalogue import message
+
+    try:
+        path = draw(args.plot)
+    except OSError as exc:
+        return _fail(args, "descent.plot-failed", path=args.plot, reason=exc.strerror or str(exc))
+    if not args.json:
+        print(message("descent.plot-saved", args.lang, path=path))
+    return EXIT_OK
+
+
+def _fail(args, code: str, source: str | None = None, position: int | None = None, **fields) -> int:
+    from derivtutor.catalogue import message
+
+    sentence = message(code, args.lang, **fields)
+    if args.json:
+        print_json(error_json(code, sentence, position))
+    else:
+        if source is not None and position is not None:
+            print(caret_lines(source, position), file=sys.stderr)
+        print(sentence, file=sys.stderr)
+    return EXIT_INVALID
+
+
+# --- text and JSON of descent runs ---------------------------------------------
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def _point_text(point: dict) -> str:
+    return ", ".join(f"{name} = {_fmt(v)}" for name, v in point.items())
+
+
+def _expr_text(expr) -> str:
+    return str(expr).replace("**", "^")
+
+
+def _print_header(trace, lang: str) -> None:
+    from derivtutor.catalogue import message
+
+    print(message("descent.loss", lang, expr=_expr_text(trace.loss_expr)))
+    print(message("descent.gradient", lang))
+    for name, g in trace.gradient.items():
+        print(f"  dL/d{name} = {_expr_text(g)}")
+
+
+def _print_run(trace, args) -> None:
+    from derivtutor.catalogue import message
+
+    lang = args.lang
+    _print_header(trace, lang)
+    print(message("descent.settings", lang, lr=_fmt(trace.lr), eps=_fmt(trace.eps), max_iter=trace.max_iter,
+                  point=_point_text(trace.steps[0].point)))
+    print()
+    _print_table(trace, args.all_rows, lang)
+    print()
+    print(_stop_sentence(trace, lang))
+    print(message("descent.final", lang, k=trace.final.k, point=_point_text(trace.final.point),
+                  loss=_fmt(trace.final.loss)))
+    if _stop_rule_fooled(trace):
+        print(message("descent.stop-rule-fooled", lang, norm=_fmt(_norm(trace.final.grad))))
+
+
+def _print_table(trace, all_rows: bool, lang: str) -> None:
+    from derivtutor.catalogue import message
+
+    names = trace.variables
+    header = ["k", *names, "L", *(f"dL/d{n}" for n in names), "|L_{k+1} - L_k|"]
+    rows = [
+        [str(s.k), *(_fmt(s.point[n]) for n in names), _fmt(s.loss), *(_fmt(s.grad[n]) for n in names),
+         "" if s.change is None else _fmt(s.change)]
+        for s in trace.steps
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    line = "  ".join
+
+    print(line(h.rjust(w) for h, w in zip(header, widths)))
+    hidden = len(rows) - HEAD_ROWS - TAIL_ROWS if len(rows) > TABLE_ROWS and not all_rows else 0
+    shown = rows[:HEAD_ROWS] + [None] + rows[-TAIL_ROWS:] if hidden else rows
+    for row in shown:
+        if row is None:
+            print(message("descent.rows-hidden", lang, count=hidden))
+        else:
+            print(line(c.rjust(w) for c, w in zip(row, widths)))
+
+
+def _stop_sentence(trace, lang: str) -> str:
+    from derivtutor.catalogue import message
+
+    final = trace.final
+    if trace.stopped == "eps":
+        change = trace.steps[-2].change
+        return message("descent.stopped-eps", lang, k=final.k, prev=final.k - 1, change=_fmt(change),
+                       eps=_fmt(trace.eps))
+    if trace.stopped == "max_iter":
+        change = trace.steps[-2].change if len(trace.steps) > 1 else 0.0
+        return message("descent.stopped-max-iter", lang, k=final.k, change=_fmt(change))
+    if trace.cause == "blowup":
+        size = max(abs(v) for v in final.point.values())
+        return message("descent.stopped-blowup", lang, k=final.k, size=_fmt(size))
+    return message(f"descent.stopped-{trace.cause}", lang, k=final.k + 1)
+
+
+def _norm(vector: dict) -> float:
+    return sum(v * v for v in vector.values()) ** 0.5
+
+
+def _stop_rule_fooled(trace) -> bool:
+    """The stop rule held with the gradient still as large as at the start (L(w) = L(-w), lr = 1)."""
+    return trace.stopped == "eps" and _norm(trace.final.grad) >= 0.5 * _norm(trace.steps[0].grad) > 0
+
+
+def _behaviour_word(trace, lang: str) -> str:
+    from derivtutor.catalogue import message
+
+    return message(f"descent.behaviour-{trace.behaviour}", lang)
+
+
+def _print_study(traces, args) -> None:
+    from derivtutor.catalogue import message
+
+    lang, first = args.lang, traces[0]
+    _print_header(first, lang)
+    print(message("descent.study", lang, point=_point_text(first.steps[0].point), eps=_fmt(first.eps),
+                  max_iter=first.max_iter))
+    print()
+    header = [message(f"descent.col-{c}", lang) for c in ("rate", "behaviour", "steps", "stop", "final-loss")]
+    rows = [[_fmt(t.lr), _behaviour_word(t, lang), str(t.final.k), message(f"descent.stop-short-{t.stopped}", lang),
+             _fmt(t.final.loss)] for t in traces]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    for row in [header, *rows]:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    print()
+    for t in traces:
+        print(f"lr = {_fmt(t.lr)}: {_stop_sentence(t, lang)}")
+    print()
+    print(message("descent.behaviour-explained", lang))
+
+
+def _study_json(traces) -> dict:
+    runs = []
+    for t in traces:
+        run = {"lr": t.lr, "behaviour": t.behaviour, "cause": t.cause}
+        run.update({k: v for k, v in t.to_dict().items() if k != "gradient"})
+        runs.append(run)
+    return {"gradient": traces[0].to_dict()["gradient"], "runs": runs}
+
+
+# --- data mode -------------------------------------------------------------------
+
+MAX_POINTS, MAX_EPOCHS = 100_000, 1000
+
+
+def _run_data(args) -> int:
+    from derivtutor import descent_data
+
+    batches = _parse_batches(args.batch)
+    if not (1 <= args.n <= MAX_POINTS and 1 <= args.epochs <= MAX_EPOCHS):
+        raise _InputError("descent.data-bad-size", limit=MAX_POINTS)
+    lr = _number(args.lr)
+    if not lr > 0:
+        raise _InputError("descent.bad-rate")
+    _check_plotting(args)
+    data, curves = descent_data.compare(args.data, batches, args.n, args.epochs, float(lr), args.seed)
+    if args.json:
+        print_json(_data_json(args, float(lr), curves))
+    else:
+        _print_data(args, float(lr), data, curves)
+    if args.plot:
+        labels = [_variant_label(c, args.lang) for c in curves]
+        title = f"{args.data} regression, n = {args.n}, lr = {_fmt(float(lr))}"
+        return _save_plot(args, lambda path: _plotting().plot_loss_curves(
+            list(zip(labels, (c.losses for c in curves))), path, title))
+    return EXIT_OK
+
+
+def _parse_batches(text: str) -> list:
+    batches = []
+    for piece in (p.strip() for p in text.split(",")):
+        if piece.lower() == "full":
+            batches.append(None)
+        elif piece.isdigit() and 1 <= int(piece) <= MAX_POINTS:
+            batches.append(int(piece))
+        else:
+            raise _InputError("descent.data-bad-batch", text=piece)
+    return batches
+
+
+def _variant_label(curve, lang: str) -> str:
+    from derivtutor.catalogue import message
+
+    return message(f"descent.data-variant-{curve.variant}", lang, size=curve.batch)
+
+
+def _print_data(args, lr: float, data, curves) -> None:
+    from derivtutor.catalogue import message
+
+    lang = args.lang
+    print(message(f"descent.data-{args.data}", lang, n=data.n, lr=_fmt(lr), epochs=args.epochs, seed=args.seed))
+    counts = ", ".join(f"{_variant_label(c, lang)} {c.updates_per_epoch}" for c in curves)
+    print(message("descent.data-updates", lang, counts=counts))
+    print()
+    header = [message("descent.data-epoch", lang), *(_variant_label(c, lang) for c in curves)]
+    rows = [[str(e), *(_fmt(c.losses[e]) if e < len(c.losses) else "" for c in curves)]
+            for e in range(args.epochs + 1)]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+    for row in [header, *rows]:
+        print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+    print()
+    for c in curves:
+        label = _variant_label(c, lang)
+        if c.diverged_at is not None:
+            print(message("descent.data-diverged", lang, variant=label, epoch=c.diverged_at))
+        else:
+            weights = ", ".join([*(f"w{i + 1} = {_fmt(v)}" for i, v in enumerate(c.w)), f"b = {_fmt(c.b)}"])
+            print(message("descent.data-final", lang, variant=label, loss=_fmt(c.losses[-1]), weights=weights))
+
+
+def _data_json(args, lr: float, curves) -> dict:
+    def finite(v: float):
+        return v if v == v and abs(v) != float("inf") else None
+
+    runs = [{
+        "batch": "full" if c.batch is None else c.batch,
+        "variant": c.variant,
+        "updates_per_epoch": c.updates_per_epoch,
+        "loss": [finite(v) for v in c.losses],
+        "weights": {**{f"w{i + 1}": finite(v) for i, v in enumerate(c.w)}, "b": finite(c.b)},
+        "diverged_at": c.diverged_at,
+    } for c in curves]
+    return {"data": args.data, "n": args.n, "lr": lr, "epochs": args.epochs, "seed": args.seed, "runs": runs}
