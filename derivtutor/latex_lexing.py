@@ -14,7 +14,7 @@ from derivtutor.lexing import Token, exact_number
 from derivtutor import vocabulary as V
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-_DIGITS = re.compile(r"\d+\.?\d*|\.\d+")
+_DIGITS = re.compile(r"\d+\.?\d*|\.\d+", re.ASCII)
 _SIMPLE = {"(": "lp", "[": "lp", ")": "rp", "]": "rp", "{": "lb", "}": "rb"}
 _DERIVATIVE = re.compile(r"\\[dt]?frac\s*\{\s*(\\mathrm\s*\{\s*)?(d|\\partial)\b[^{]*(\{[^}]*\})?")
 
@@ -54,7 +54,7 @@ class _LatexLexer:
             self.i += 1
         elif ch == "\\":
             self.command()
-        elif ch.isdigit() or (ch == "." and _DIGITS.match(self.text, pos)):
+        elif ch in "0123456789" or (ch == "." and _DIGITS.match(self.text, pos)):
             self.number()
         elif ch.isascii() and ch.isalpha():
             self.i += 1

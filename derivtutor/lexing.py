@@ -17,8 +17,9 @@ from derivtutor import vocabulary as V
 MAX_DIGITS = 100
 MAX_DECIMAL_EXPONENT = 100
 
-_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)")
-_SCI = re.compile(r"[eE]([+-]?\d+)")
+_NUMBER = re.compile(r"(\d+\.?\d*|\.\d+)", re.ASCII)
+_SCI = re.compile(r"[eE]([+-]?\d+)", re.ASCII)
+_NAME = re.compile(r"[A-Za-z]+[0-9]*")
 _OPERATORS = "+-*/^_,|=<>!"
 
 
@@ -78,7 +79,7 @@ def tokenize_plain(text: str) -> list[Token]:
         ch = text[i]
         if ch.isspace():
             i += 1
-        elif ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        elif ch in "0123456789" or (ch == "." and i + 1 < n and text[i + 1] in "0123456789"):
             m = _NUMBER.match(text, i)
             digits, i = m.group(1), m.end()
             sci = _SCI.match(text, i)
@@ -87,7 +88,7 @@ def tokenize_plain(text: str) -> list[Token]:
                 exponent, i = int(sci.group(1)), sci.end()
             tokens.append(Token("num", exact_number(digits, m.start(), exponent), m.start()))
         elif ch.isascii() and ch.isalpha():
-            m = re.compile(r"[A-Za-z]+\d*").match(text, i)
+            m = _NAME.match(text, i)
             tokens.append(Token("name", m.group(0), i))
             i = m.end()
         elif ch in "{}":

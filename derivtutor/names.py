@@ -16,7 +16,7 @@ from derivtutor.errors import ParseError
 from derivtutor.lexing import Token, exact_number
 
 UNDEFINED_NAMES = frozenset({"oo", "zoo", "nan", "inf", "infinity", "undefined", "NaN", "Inf"})
-_RUN = re.compile(r"([A-Za-z]+)(\d*)$")
+_RUN = re.compile(r"([A-Za-z]+)([0-9]*)$")
 
 
 def _known_words(variables) -> set[str]:
