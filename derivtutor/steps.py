@@ -12,10 +12,13 @@ returns a ``Derivation`` that renders as text, LaTeX, Markdown or JSON.
 """
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sympy import (
-    Abs, Add, E, Expr, Mul, Pow, Rational, Symbol, acos, acot, asin, atan, cos, cosh, cot, csc,
+    Abs, Add, E, Expr, Float, Integer, Mul, Pow, Rational, Symbol, acos, acot, asin, atan, cos, cosh, cot, csc,
     exp, log, sec, sin, sinh, tan, tanh,
 )
 
@@ -26,6 +29,7 @@ from derivtutor.rules import (
     LogDiffRule, LogRule, PowerRule, ProductRule, QuotientRule, Rule, SecRule, SigmoidRule,
     SinhRule, SinRule, SqrtRule, SumRule, TanhRule, TanRule, VariableRule,
 )
+from derivtutor.simplification import SimplifyStep, chain_factors, simplify_steps
 
 #: Function class -> rule for that function applied to the variable itself.
 FUNCTION_RULES: dict[type, type[Rule]] = {
@@ -152,3 +156,108 @@ def derive(expr: Expr, var: Symbol) -> Rule:
     ('chain', u, v)
     """
     return _Finder(expr, var).derive(expr, var)
+
+
+#: Variable names accepted from the command line or the API (validated before Symbol()).
+_VAR_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derivative with its explanation: the rule tree, then the simplification steps.
+
+    Fields: ``expr``, ``var``, ``rule`` (root of the rule tree), ``simplification``
+    (tuple of SimplifyStep) and ``result`` (the final derivative, in the teacher's form).
+    ``steps`` is ``(rule, *simplification)``.
+    """
+
+    expr: Expr
+    var: Symbol
+    rule: Rule
+    simplification: tuple[SimplifyStep, ...]
+    result: Expr
+
+    @property
+    def steps(self) -> tuple[Rule, ...]:
+        return (self.rule, *self.simplification)
+
+    def contains_dont_know(self) -> bool:
+        return self.rule.contains_dont_know()
+
+    def to_text(self, lang: str = "en", detail: str = "full") -> str:
+        from derivtutor.rendering import TextPrinter
+
+        return TextPrinter(lang, detail).render(self)
+
+    def to_latex(self, lang: str = "en", detail: str = "full", standalone: bool = False) -> str:
+        from derivtutor.rendering_latex import LatexPrinter
+
+        return LatexPrinter(lang, detail, standalone=standalone).render(self)
+
+    def to_markdown(self, lang: str = "en", detail: str = "full") -> str:
+        from derivtutor.rendering_latex import MarkdownPrinter
+
+        return MarkdownPrinter(lang, detail).render(self)
+
+    def to_dict(self, lang: str = "en", detail: str = "full") -> dict:
+        from derivtutor.rendering_json import derivation_dict
+
+        return derivation_dict(self, lang, detail)
+
+    def to_json(self, lang: str = "en", detail: str = "full") -> str:
+        return json.dumps(self.to_dict(lang, detail), ensure_ascii=False, indent=2)
+
+    def _repr_latex_(self) -> str:
+        return self.to_latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+
+def variable_symbol(name: str | Symbol) -> Symbol:
+    """A Symbol for a validated variable name (raises ValueError for anything else)."""
+    if isinstance(name, Symbol):
+        return name
+    if not isinstance(name, str) or not _VAR_NAME.match(name):
+        raise ValueError(f"not a valid variable name: {name!r}")
+    return Symbol(name)
+
+
+def differentiate(expr_or_text: Expr | str, var: str | Symbol | None = "x") -> Derivation:
+    """Differentiate with every step explained; text goes through ``derivtutor.parsing.parse``.
+
+    ``var=None`` uses the expression's only variable.
+
+    >>> d = differentiate(atan(Symbol("x")**3)**2)
+    >>> d.result
+    6*x**2*atan(x**3)/(x**6 + 1)
+    >>> [step.rule_id for step in d.steps]
+    ['chain', 'simplify']
+    """
+    if isinstance(expr_or_text, str):
+        from derivtutor.parsing import parse
+
+        expr = parse(expr_or_text)
+    else:
+        expr = sympify_expr(expr_or_text)
+    if var is None:
+        names = sorted(expr.free_symbols, key=lambda s: s.name)
+        if len(names) > 1:
+            raise ValueError("several variables: " + ", ".join(s.name for s in names))
+        x = names[0] if names else Symbol("x")
+    else:
+        x = variable_symbol(var)
+    rule = derive(expr, x)
+    raw = rule.eval()
+    simplification = tuple(simplify_steps(raw, x, chain_factors(rule)))
+    result = simplification[-1].result if simplification else raw
+    return Derivation(expr, x, rule, simplification, result)
+
+
+def sympify_expr(expr) -> Expr:
+    """Numbers and SymPy objects only (never strings: those go through the parser)."""
+    if isinstance(expr, Expr):
+        return expr
+    if isinstance(expr, (int, float)):
+        return Integer(expr) if isinstance(expr, int) else Float(expr)
+    raise TypeError(f"expected a SymPy expression or text, got {type(expr).__name__}")
