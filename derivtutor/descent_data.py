@@ -27,6 +27,8 @@ KINDS = ("linear", "logistic")
 TRUE_W = (2.0, -1.0)
 TRUE_B = 0.5
 NOISE = 0.3
+#: A loss this many times its start has diverged (training stops there).
+BLOWUP_FACTOR = 1e6
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,10 @@ class Dataset:
 
 @dataclass(frozen=True)
 class Curve:
-    """One training run: batch size (None = full batch), loss per epoch (epoch 0 = start)."""
+    """One training run: batch size (None = full batch), loss per epoch (epoch 0 = start).
+
+    A diverged run stops at epoch ``diverged_at``; ``losses`` keeps only finite values.
+    """
 
     batch: int | None
     losses: tuple[float, ...]
@@ -116,8 +121,10 @@ def train(data: Dataset, batch: int | None, epochs: int, lr: float, seed: int = 
                 rows = order[start:start + size]
                 gw, gb = gradient(data.kind, data.X[rows], data.y[rows], w, b)
                 w, b = w - lr * gw, b - lr * gb
-            losses.append(loss(data.kind, data.X, data.y, w, b))
-            if not math.isfinite(losses[-1]):
+            current = loss(data.kind, data.X, data.y, w, b)
+            if math.isfinite(current):
+                losses.append(current)
+            if not math.isfinite(current) or current > BLOWUP_FACTOR * max(losses[0], 1.0):
                 diverged_at = epoch
                 break
     updates = math.ceil(data.n / size)

@@ -370,7 +370,7 @@ def _print_data(args, lr: float, data, curves) -> None:
     print()
     header = [message("descent.data-epoch", lang), *(_variant_label(c, lang) for c in curves)]
     rows = [[str(e), *(_fmt(c.losses[e]) if e < len(c.losses) else "" for c in curves)]
-            for e in range(args.epochs + 1)]
+            for e in range(max(len(c.losses) for c in curves))]
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
     for row in [header, *rows]:
         print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
