@@ -201,7 +201,7 @@ def _backward(spec: NetworkSpec, names: Names, rules: dict) -> tuple:
             term = rules[rule](g, x, Quantity(W))
             if spec.l2 is not None:
                 term = rules["l2"](term, Quantity(param))
-            steps.append(Step("dE/d" + param, term, rule + ("+l2" if spec.l2 is not None else "")))
+            steps.append(Step("dE/d" + param, term, rule + ("-l2" if spec.l2 is not None else "")))
         if k > 1:
             steps.append(Step("dE/d" + x.name, rules["affine-input"](g, x, Quantity(W)), "affine-input"))
     return tuple(steps)
@@ -237,5 +237,5 @@ def check_gradients(spec: NetworkSpec, seed: int = 0, h: float = 1e-5, prove: bo
 
     rules = options.pop("rules", None)
     net = derive_backprop(spec, rules)
-    verified = prove_backprop(spec, rules).verified if prove else None
-    return numeric_check(net, seed=seed, h=h, symbolic_verified=verified, **options)
+    proof = prove_backprop(spec, rules) if prove else None
+    return numeric_check(net, seed=seed, h=h, proof=proof, **options)

@@ -35,7 +35,11 @@ KINK_MARGIN = 0.05  # |a| below this is too near ReLU's kink for a step of 1e-5
 class GradCheck:
     """Relative errors per parameter: symbolic_vs_numpy, symbolic_vs_fd, numpy_vs_fd."""
     per_parameter: dict
-    symbolic_verified: bool | None = None
+    proof: object = None  # a backprop_proof.Proof, or None when not proved
+
+    @property
+    def symbolic_verified(self) -> bool | None:
+        return None if self.proof is None else self.proof.verified
 
     @property
     def max_rel_error_numpy(self) -> float:
@@ -51,9 +55,12 @@ class GradCheck:
                 and self.max_rel_error_fd <= TOL_FD)
 
     def to_dict(self) -> dict:
+        proof = None if self.proof is None else {
+            "layers": list(self.proof.spec.layers), "entries": len(self.proof.entries),
+            "failures": [f"{e.parameter}[{e.row},{e.col}]" for e in self.proof.failures()]}
         return {"symbolic_verified": self.symbolic_verified, "max_rel_error_numpy": self.max_rel_error_numpy,
                 "max_rel_error_fd": self.max_rel_error_fd, "passed": self.passed,
-                "per_parameter": self.per_parameter}
+                "per_parameter": self.per_parameter, "proof": proof}
 
 
 def relative_error(a, b) -> float:
@@ -89,7 +96,7 @@ def _away_from_kinks(net: Backprop, env: dict) -> bool:
         np.abs(v).min() > 1e-3 for k, v in env.items() if k in net.names.parameters())
 
 
-def numeric_check(net: Backprop, seed: int = 0, h: float = 1e-5, symbolic_verified=None,
+def numeric_check(net: Backprop, seed: int = 0, h: float = 1e-5, proof=None,
                   make_net=mlp_for) -> GradCheck:
     """Compare the three gradients at ``random_point(net, seed)``; see the module docstring."""
     env = random_point(net, seed)
@@ -109,7 +116,7 @@ def numeric_check(net: Backprop, seed: int = 0, h: float = 1e-5, symbolic_verifi
         per_parameter[name] = {"symbolic_vs_numpy": relative_error(sym, backward[name]),
                                "symbolic_vs_fd": relative_error(sym, fd),
                                "numpy_vs_fd": relative_error(backward[name], fd)}
-    return GradCheck(per_parameter, symbolic_verified)
+    return GradCheck(per_parameter, proof)
 
 
 def finite_difference(loss, array, h: float):
