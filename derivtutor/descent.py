@@ -119,9 +119,13 @@ def gradient(expr: sympy.Expr) -> dict[str, sympy.Expr]:
     >>> gradient((x - 3)**2 + 2*(y + 2)**2)
     {'x': 2*x - 6, 'y': 4*y + 8}
     """
+    # Parameters are real: differentiate with real stand-ins so |w - 2|' is sign(w - 2).
+    real = {v: sympy.Dummy(v.name, real=True) for v in variables_of(expr)}
+    back = {r: v for v, r in real.items()}
     grad = {}
     for v in variables_of(expr):
-        d = sympy.expand(sympy.diff(expr, v)) if expr.is_polynomial(v) else sympy.diff(expr, v)
+        d = sympy.diff(expr.xreplace(real), real[v]).xreplace(back)
+        d = sympy.expand(d) if expr.is_polynomial(v) else d
         if d.has(sympy.Derivative, sympy.Subs):
             raise DescentError("descent.not-differentiable", variable=v.name)
         grad[v.name] = d
@@ -175,7 +179,8 @@ def descend(expr, start, lr: float = 0.1, eps: float = 0.01, max_iter: int = 100
         shown = gradient_formulas(expr) if formulas else grad
     raw, stopped, cause = _iterate(f, g, x0, lr, eps, max_iter)
     if not raw:
-        raise DescentError("descent.undefined-start", point=_point_text(names, x0))
+        code = "descent.overflow-start" if cause == "overflow" else "descent.undefined-start"
+        raise DescentError(code, point=_point_text(names, x0))
     steps = _steps(names, raw)
     return Trace(expr, names, shown, lr, eps, max_iter, steps, stopped, cause)
 

@@ -60,11 +60,21 @@ def _figure_class():
 
 
 def plot_traces(traces: Sequence, path: str) -> str:
-    """Draw descent runs (all on one loss) to ``path``: a curve, a contour, or loss curves.
+    """Save ``traces_figure(traces)`` as a PNG at ``path``; returns the path."""
+    return _save(traces_figure(traces), path)
+
+
+def plot_loss_curves(curves: Sequence[tuple[str, Sequence[float]]], path: str, title: str = "") -> str:
+    """Save ``loss_figure(curves, title)`` as a PNG at ``path``; returns the path."""
+    return _save(loss_figure(curves, title), path)
+
+
+def traces_figure(traces: Sequence):
+    """The figure of descent runs on one loss: a curve, a contour, or loss curves.
 
     One variable: L(w) with each run's path, beside L_k against k.
     Two variables: the contour plot of L with each run's path.
-    More: L_k against k only.
+    More: L_k against k only. Each run's path is one line labelled "lr = ...".
     """
     new_figure = _figure_class()
     n_vars = len(traces[0].variables)
@@ -79,10 +89,10 @@ def plot_traces(traces: Sequence, path: str) -> str:
     else:
         fig = new_figure(6.4, 4.2)
         _draw_losses(fig.subplots(), traces)
-    return _save(fig, path)
+    return fig
 
 
-def plot_loss_curves(curves: Sequence[tuple[str, Sequence[float]]], path: str, title: str = "") -> str:
+def loss_figure(curves: Sequence[tuple[str, Sequence[float]]], title: str = ""):
     """Loss per epoch, one line per (label, losses); epoch 0 is before training."""
     new_figure = _figure_class()
     fig = new_figure(6.4, 4.2)
@@ -97,7 +107,7 @@ def plot_loss_curves(curves: Sequence[tuple[str, Sequence[float]]], path: str, t
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend()
-    return _save(fig, path)
+    return fig
 
 
 #: Markers and line styles cycled over runs, so that runs with equal losses stay visible.
