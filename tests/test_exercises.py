@@ -143,7 +143,7 @@ def test_kind_fields_cover_every_kind():
     assert set(KIND_FIELDS) == set(KIND_CHECKERS)
 
 
-@pytest.mark.parametrize("prefix", ["exercises.", "worksheet.", "grading."])
+@pytest.mark.parametrize("prefix", ["exercises.", "exercise.", "worksheet.", "grading."])
 def test_messages_have_both_languages_with_the_same_fields(prefix):
     codes = [c for c in catalogue() if c.startswith(prefix)]
     assert codes
