@@ -80,7 +80,7 @@ def forward_substitution(spec: NetworkSpec, expr: sympy.Expr) -> sympy.Expr:
     >>> from derivtutor.backprop import NetworkSpec
     >>> y, z = sympy.symbols("y z")
     >>> forward_substitution(NetworkSpec((1, 1, 1), ("sigmoid", "sigmoid")), z - y)
-    -sigmoid(V*x + v) + sigmoid(U*sigmoid(V*x + v) + u)
+    sigmoid(U*sigmoid(V*x + v) + u) - sigmoid(V*x + v)
     """
     spec = scalar_spec(spec)
     n, s = quantity_names(spec), symbols_of(spec)

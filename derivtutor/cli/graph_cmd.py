@@ -79,7 +79,7 @@ def render_text(graph, lang: str) -> str:
     """Two tables: forward (node, operation, value) and backward (gradient, rule, value)."""
     from derivtutor.catalogue import message
 
-    forward = [(n.name, n.text if n.op != "input" else "input", f"{n.value:.6g}") for n in graph.variables + graph.nodes]
+    forward = [(n.name, n.text if n.op != "input" else message("graph.input", lang), f"{n.value:.6g}") for n in graph.variables + graph.nodes]
     backward = [("d" + s.name, s.text, f"{s.value:.6g}") for s in graph.backward]
     out = []
     for heading, columns, rows in (("graph.heading.forward", "graph.columns.forward", forward),
