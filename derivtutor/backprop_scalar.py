@@ -9,7 +9,7 @@ course's symbols (sigma'(q) = z(1 - z)):
 >>> [f"d{f.numerator}/d{f.denominator}" for f in chain.factors]
 ['dE/dz', 'dz/dq', 'dq/dy', 'dy/dp', 'dp/dV']
 >>> chain.value
-x*y*z*(1 - y)*(1 - z)*(U)*(z - l)
+U*x*y*z*(1 - y)*(1 - z)*(-l + z)
 """
 from __future__ import annotations
 
