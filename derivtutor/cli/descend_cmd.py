@@ -118,7 +118,7 @@ def _parse_start(items: list[str]) -> dict:
             name, sep, value = piece.partition("=")
             if not sep or not _NAME.fullmatch(name.strip()):
                 raise _InputError("descent.start-syntax", text=piece)
-            symbol = _parse_expr(name.strip(), "plain")
+            symbol = _parse_expr(name.strip(), "auto")
             if not symbol.is_Symbol:
                 raise _InputError("descent.start-syntax", text=piece)
             start[symbol.name] = _number(value)
