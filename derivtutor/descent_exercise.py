@@ -39,12 +39,12 @@ gradient), ``descent.off-by-one`` (w_{k-1} or w_{k+1}), ``descent.steps-off-by-o
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 
 import sympy
 
 from derivtutor.catalogue import message
+from derivtutor.checking import CheckResult
 
 QUESTIONS = ("value", "steps", "behaviour")
 MAX_K = 200
@@ -85,10 +85,14 @@ def check(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
     >>> check(ex, "расходится").verdict
     'correct'
     """
-    spec = read_spec(exercise)
-    partial = dict(_field(exercise, "partial_credit", None) or {})
     graders = {"value": _check_value, "steps": _check_steps, "behaviour": _check_behaviour}
-    return graders[spec["question"]](spec, answer, lang, syntax, partial)
+    try:
+        spec = read_spec(exercise)
+        partial = dict(_field(exercise, "partial_credit", None) or {})
+        return graders[spec["question"]](spec, answer, lang, syntax, partial)
+    except DescentExerciseError as exc:  # the instructor's mistake never costs the student points
+        text = message("descent.exercise-misconfigured", lang, detail=str(exc))
+        return _result("invalid", 0.0, [], text, None, None, answer)
 
 
 def read_spec(exercise) -> dict:
@@ -232,7 +236,7 @@ def _read_number(answer: str, syntax: str, lang: str):
     try:
         value = parse(answer, syntax=syntax)
     except ParseError as exc:
-        return None, _result("invalid", 0.0, [], exc.render(lang), None, None, answer)
+        return None, _result("invalid", 0.0, [], exc.render(lang), None, None, answer, exc.position)
     if value.free_symbols or not value.is_extended_real or not value.is_finite:
         return None, _invalid(answer, lang, "descent.exercise-not-number")
     return value, None
@@ -270,10 +274,10 @@ def _invalid(answer, lang, code):
     return _result("invalid", 0.0, [], message(code, lang), None, None, answer)
 
 
-def _result(verdict, score, diagnosis, text, expected, expected_latex, answer):
-    return _check_result_class()(verdict=verdict, score=score, diagnosis=diagnosis, message=text,
+def _result(verdict, score, diagnosis, text, expected, expected_latex, answer, position=None):
+    return CheckResult(verdict=verdict, score=score, diagnosis=diagnosis, message=text,
                        expected=None if expected is None else str(expected), expected_latex=expected_latex,
-                       answer=answer, counterexample=None)
+                       answer=answer, counterexample=None, position=position)
 
 
 def _field(exercise, name, *default):
@@ -313,22 +317,3 @@ def _bounded(value):
         return value
     return sympy.Float(value.evalf(60), 60)
 
-
-def _check_result_class():
-    try:
-        from derivtutor.checking import CheckResult
-    except ImportError:  # the answer checker has not landed yet: same fields, local stand-in
-        return _PendingCheckResult
-    return CheckResult
-
-
-@dataclass(frozen=True)
-class _PendingCheckResult:
-    verdict: str
-    score: float
-    diagnosis: list = field(default_factory=list)
-    message: str = ""
-    expected: str | None = None
-    expected_latex: str | None = None
-    answer: str = ""
-    counterexample: dict | None = None
