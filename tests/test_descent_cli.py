@@ -206,3 +206,12 @@ def test_start_names_and_values_go_through_the_parser(capsys):
     code, data = run_json(capsys, "w_1^2 + 3", "--start", "w_{1}=1/2", "--lr", "1/4", "--max-iter", "3")
     assert code == 0
     assert [row["point"]["w1"] for row in data["iterations"]] == [0.5, 0.25, 0.125, 0.0625]
+
+
+def test_stop_rule_fooled_at_lr_1_is_pointed_out(capsys):
+    # lr = 1 maps w to -w: L(5) = L(-5), so |L_1 - L_0| = 0 < eps while the gradient is still 10 in size
+    assert main(["descend", "w^2 + 12", "--start", "w=5", "--lr", "1"]) == 0
+    out = capsys.readouterr().out
+    assert message("descent.stop-rule-fooled", "en", norm="10") in out
+    assert main(["descend", "w^2 + 12", "--start", "w=5", "--lr", "0.1"]) == 0
+    assert "Note:" not in capsys.readouterr().out

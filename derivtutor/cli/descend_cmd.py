@@ -203,6 +203,13 @@ def _expr_text(expr) -> str:
     return str(expr).replace("**", "^")
 
 
+def _aligned(rows: list[list[str]], left: bool = False) -> list[str]:
+    """Rows of cells as lines with aligned columns (numbers right, words left)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    pad = str.ljust if left else str.rjust
+    return ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
+
+
 def _print_header(trace, lang: str) -> None:
     from derivtutor.catalogue import message
 
@@ -239,17 +246,11 @@ def _print_table(trace, all_rows: bool, lang: str) -> None:
          "" if s.change is None else _fmt(s.change)]
         for s in trace.steps
     ]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    line = "  ".join
-
-    print(line(h.rjust(w) for h, w in zip(header, widths)))
     hidden = len(rows) - HEAD_ROWS - TAIL_ROWS if len(rows) > TABLE_ROWS and not all_rows else 0
-    shown = rows[:HEAD_ROWS] + [None] + rows[-TAIL_ROWS:] if hidden else rows
-    for row in shown:
-        if row is None:
-            print(message("descent.rows-hidden", lang, count=hidden))
-        else:
-            print(line(c.rjust(w) for c, w in zip(row, widths)))
+    lines = _aligned([header, *rows])
+    if hidden:
+        lines[1 + HEAD_ROWS:-TAIL_ROWS] = [message("descent.rows-hidden", lang, count=hidden)]
+    print("\n".join(lines))
 
 
 def _stop_sentence(trace, lang: str) -> str:
@@ -295,12 +296,12 @@ def _print_study(traces, args) -> None:
     header = [message(f"descent.col-{c}", lang) for c in ("rate", "behaviour", "steps", "stop", "final-loss")]
     rows = [[_fmt(t.lr), _behaviour_word(t, lang), str(t.final.k), message(f"descent.stop-short-{t.stopped}", lang),
              _fmt(t.final.loss)] for t in traces]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    for row in [header, *rows]:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    print("\n".join(_aligned([header, *rows], left=True)))
     print()
     for t in traces:
         print(f"lr = {_fmt(t.lr)}: {_stop_sentence(t, lang)}")
+        if _stop_rule_fooled(t):
+            print("  " + message("descent.stop-rule-fooled", lang, norm=_fmt(_norm(t.final.grad))))
     print()
     print(message("descent.behaviour-explained", lang))
 
@@ -371,9 +372,7 @@ def _print_data(args, lr: float, data, curves) -> None:
     header = [message("descent.data-epoch", lang), *(_variant_label(c, lang) for c in curves)]
     rows = [[str(e), *(_fmt(c.losses[e]) if e < len(c.losses) else "" for c in curves)]
             for e in range(max(len(c.losses) for c in curves))]
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    for row in [header, *rows]:
-        print("  ".join(c.rjust(w) for c, w in zip(row, widths)))
+    print("\n".join(_aligned([header, *rows])))
     print()
     for c in curves:
         label = _variant_label(c, lang)
