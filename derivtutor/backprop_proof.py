@@ -93,7 +93,10 @@ def prove_backprop(spec: NetworkSpec, rules: dict | None = None) -> Proof:
     backend = SympyBackend()
     env = forward_values(net, symbolic_instance(net), backend)
     E = loss_expression(net, env)
-    env = run_program(net.backward, env, backend)
+    try:
+        env = run_program(net.backward, env, backend)
+    except ValueError:  # a wrong rule can multiply matrices of the wrong shapes
+        return Proof(net.spec, (EntryCheck("shape", 0, 0, sympy.Symbol("shape_mismatch")),))
     entries = []
     for param in net.names.parameters():
         symbols, formula = env[param], env["dE/d" + param]

@@ -111,6 +111,9 @@ class TextPrinter(Printer):
     def _print_TransposeTimes(self, term):
         return f"{self.doprint(term.matrix)}^T {self._wrapped(term.vector)}"
 
+    def _print_Times(self, term):
+        return f"{self.doprint(term.matrix)} {self._wrapped(term.vector)}"
+
     def _print_Entrywise(self, term):
         return self.scalar(term.expr)
 
@@ -166,6 +169,9 @@ class LatexPrinter(Printer):
 
     def _print_TransposeTimes(self, term):
         return rf"{self.doprint(term.matrix)}^{{T}} {self._wrapped(term.vector)}"
+
+    def _print_Times(self, term):
+        return rf"{self.doprint(term.matrix)} {self._wrapped(term.vector)}"
 
     def _print_Entrywise(self, term):
         return self.scalar(term.expr)

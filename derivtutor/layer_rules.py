@@ -75,6 +75,13 @@ class TransposeTimes:
 
 
 @dataclass(frozen=True)
+class Times:
+    """matrix vector (no rule uses it; it lets tests state a missing transpose)."""
+    matrix: object
+    vector: object
+
+
+@dataclass(frozen=True)
 class Hadamard:
     """left (hadamard) right: entry-by-entry product."""
     left: object
@@ -216,6 +223,7 @@ _EVALUATORS = {
     Grad: lambda t, ev, env, be: env["dE/d" + t.of],
     Outer: lambda t, ev, env, be: ev(t.left) @ ev(t.right).T,
     TransposeTimes: lambda t, ev, env, be: ev(t.matrix).T @ ev(t.vector),
+    Times: lambda t, ev, env, be: ev(t.matrix) @ ev(t.vector),
     Hadamard: lambda t, ev, env, be: be.hadamard(ev(t.left), ev(t.right)),
     Entrywise: lambda t, ev, env, be: be.entrywise(t.expr, env),
     Plus: lambda t, ev, env, be: ev(t.left) + ev(t.right),
