@@ -215,3 +215,13 @@ def test_stop_rule_fooled_at_lr_1_is_pointed_out(capsys):
     assert message("descent.stop-rule-fooled", "en", norm="10") in out
     assert main(["descend", "w^2 + 12", "--start", "w=5", "--lr", "0.1"]) == 0
     assert "Note:" not in capsys.readouterr().out
+
+
+def test_three_variables_plot_the_loss_curve(capsys, tmp_path):
+    png = tmp_path / "three.png"
+    code, data = run_json(capsys, "x^2 + y^2 + z^2", "--start", "x=1", "--start", "y=2,z=3", "--plot", str(png))
+    assert code == 0
+    assert_png(png)
+    # each coordinate shrinks by 1 - 2 * 0.1 per step
+    for row in data["iterations"]:
+        assert row["point"] == pytest.approx({n: v * 0.8 ** row["k"] for n, v in {"x": 1, "y": 2, "z": 3}.items()})

@@ -154,3 +154,8 @@ def test_descent_messages_have_both_languages_with_the_same_fields():
     for code in codes:
         assert set(catalogue()[code]) == {"en", "ru"}
         assert placeholders(code, "en") == placeholders(code, "ru"), code
+
+
+@pytest.mark.parametrize("lr", ["0.1", 0.1, "1/10"], ids=["text", "toml-float", "fraction"])
+def test_learning_rate_is_read_exactly_in_any_form(lr):
+    assert check({**value_exercise(3), "lr": lr}, "2.56").verdict == "correct"
