@@ -132,26 +132,34 @@ def gradient(expr: sympy.Expr) -> dict[str, sympy.Expr]:
     return grad
 
 
+def gradient_derivations(expr: sympy.Expr) -> dict:
+    """{name: the steps engine's Derivation of dL/d name}, or {} when that engine is absent.
+
+    A variable whose derivation gave up (a DontKnowRule) is left out.
+    """
+    try:
+        from derivtutor.steps import differentiate
+    except ImportError:  # the steps engine is optional here; sympy.diff is always right
+        return {}
+    derivations = {}
+    for v in variables_of(expr):
+        try:
+            derivation = differentiate(expr, v)
+        except (ValueError, TypeError, NotImplementedError):
+            continue
+        if not derivation.contains_dont_know():
+            derivations[v.name] = derivation
+    return derivations
+
+
 def gradient_formulas(expr: sympy.Expr) -> dict[str, sympy.Expr]:
     """The gradient as the course writes it: by the steps engine, else by ``sympy.diff``.
 
     >>> gradient_formulas(sympy.Symbol("w")**2 + 12)
     {'w': 2*w}
     """
-    numeric = gradient(expr)
-    try:
-        from derivtutor.steps import differentiate
-    except ImportError:  # the steps engine is optional here; sympy.diff is always right
-        return numeric
-    shown = {}
-    for v in variables_of(expr):
-        try:
-            derivation = differentiate(expr, v)
-        except (ValueError, TypeError, NotImplementedError):
-            derivation = None
-        ok = derivation is not None and not derivation.contains_dont_know()
-        shown[v.name] = derivation.result if ok else numeric[v.name]
-    return shown
+    derivations = gradient_derivations(expr)
+    return {name: derivations[name].result if name in derivations else g for name, g in gradient(expr).items()}
 
 
 def descend(expr, start, lr: float = 0.1, eps: float = 0.01, max_iter: int = 1000, *,

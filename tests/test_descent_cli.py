@@ -225,3 +225,12 @@ def test_three_variables_plot_the_loss_curve(capsys, tmp_path):
     # each coordinate shrinks by 1 - 2 * 0.1 per step
     for row in data["iterations"]:
         assert row["point"] == pytest.approx({n: v * 0.8 ** row["k"] for n, v in {"x": 1, "y": 2, "z": 3}.items()})
+
+
+def test_steps_flag_explains_each_partial_derivative(capsys):
+    from derivtutor.steps import differentiate
+
+    assert main(["descend", "(x-3)^2 + 2(y+2)^2", "--start", "x=0,y=0", "--steps", "--lang", "ru"]) == 0
+    out = capsys.readouterr().out
+    for name in ("x", "y"):
+        assert differentiate("(x-3)^2 + 2(y+2)^2", name).to_text("ru", "full") in out

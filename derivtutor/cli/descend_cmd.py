@@ -18,9 +18,6 @@ from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang
 #: Upper bounds that keep one command cheap on a shared machine.
 MAX_ITER_LIMIT = 100_000
 MAX_RATES = 8
-#: Tables longer than this show their head and tail only (unless --all-rows).
-TABLE_ROWS = 25
-HEAD_ROWS, TAIL_ROWS = 12, 8
 
 _NAME = re.compile(r"[A-Za-z_\u0370-\u03ff][A-Za-z0-9_{}\u0370-\u03ff]*")
 _DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
@@ -48,6 +45,7 @@ def register(subparsers) -> None:
     p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto", help="how to read EXPR")
     p.add_argument("--plot", metavar="FILE.png", help="save a picture (needs the plot extra)")
     p.add_argument("--all-rows", action="store_true", help="print every row of long tables")
+    p.add_argument("--steps", action="store_true", help="explain each partial derivative step by step")
     data = p.add_argument_group("data mode")
     data.add_argument("--data", choices=("linear", "logistic"), help="fit a model on generated data")
     data.add_argument("--n", type=int, default=200, help="number of data points (default 200)")
@@ -90,12 +88,14 @@ def _run_descent(args) -> int:
         raise _InputError(exc.code, **exc.fields) from None
     except TimeLimitExceeded:
         raise _InputError("descent.too-slow") from None
+    from derivtutor import descent_render as render
+
     if args.json:
-        print_json(_study_json(traces) if len(traces) > 1 else traces[0].to_dict())
+        print_json(render.study_dict(traces) if len(traces) > 1 else traces[0].to_dict())
     elif len(traces) > 1:
-        _print_study(traces, args)
+        print(render.study_text(traces, args.lang, args.steps))
     else:
-        _print_run(traces[0], args)
+        print(render.run_text(traces[0], args.lang, args.all_rows, args.steps))
     if args.plot:
         return _save_plot(args, lambda path: _plotting().plot_traces(traces, path))
     return EXIT_OK
@@ -188,132 +188,6 @@ def _fail(args, code: str, source: str | None = None, position: int | None = Non
     return EXIT_INVALID
 
 
-# --- text and JSON of descent runs ---------------------------------------------
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.6g}"
-
-
-def _point_text(point: dict) -> str:
-    return ", ".join(f"{name} = {_fmt(v)}" for name, v in point.items())
-
-
-def _expr_text(expr) -> str:
-    return str(expr).replace("**", "^")
-
-
-def _aligned(rows: list[list[str]], left: bool = False) -> list[str]:
-    """Rows of cells as lines with aligned columns (numbers right, words left)."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    pad = str.ljust if left else str.rjust
-    return ["  ".join(pad(c, w) for c, w in zip(row, widths)).rstrip() for row in rows]
-
-
-def _print_header(trace, lang: str) -> None:
-    from derivtutor.catalogue import message
-
-    print(message("descent.loss", lang, expr=_expr_text(trace.loss_expr)))
-    print(message("descent.gradient", lang))
-    for name, g in trace.gradient.items():
-        print(f"  dL/d{name} = {_expr_text(g)}")
-
-
-def _print_run(trace, args) -> None:
-    from derivtutor.catalogue import message
-
-    lang = args.lang
-    _print_header(trace, lang)
-    print(message("descent.settings", lang, lr=_fmt(trace.lr), eps=_fmt(trace.eps), max_iter=trace.max_iter,
-                  point=_point_text(trace.steps[0].point)))
-    print()
-    _print_table(trace, args.all_rows, lang)
-    print()
-    print(_stop_sentence(trace, lang))
-    print(message("descent.final", lang, k=trace.final.k, point=_point_text(trace.final.point),
-                  loss=_fmt(trace.final.loss)))
-    if _stop_rule_fooled(trace):
-        print(message("descent.stop-rule-fooled", lang, norm=_fmt(_norm(trace.final.grad))))
-
-
-def _print_table(trace, all_rows: bool, lang: str) -> None:
-    from derivtutor.catalogue import message
-
-    names = trace.variables
-    header = ["k", *names, "L", *(f"dL/d{n}" for n in names), "|L_{k+1} - L_k|"]
-    rows = [
-        [str(s.k), *(_fmt(s.point[n]) for n in names), _fmt(s.loss), *(_fmt(s.grad[n]) for n in names),
-         "" if s.change is None else _fmt(s.change)]
-        for s in trace.steps
-    ]
-    hidden = len(rows) - HEAD_ROWS - TAIL_ROWS if len(rows) > TABLE_ROWS and not all_rows else 0
-    lines = _aligned([header, *rows])
-    if hidden:
-        lines[1 + HEAD_ROWS:-TAIL_ROWS] = [message("descent.rows-hidden", lang, count=hidden)]
-    print("\n".join(lines))
-
-
-def _stop_sentence(trace, lang: str) -> str:
-    from derivtutor.catalogue import message
-
-    final = trace.final
-    if trace.stopped == "eps":
-        change = trace.steps[-2].change
-        return message("descent.stopped-eps", lang, k=final.k, prev=final.k - 1, change=_fmt(change),
-                       eps=_fmt(trace.eps))
-    if trace.stopped == "max_iter":
-        change = trace.steps[-2].change if len(trace.steps) > 1 else 0.0
-        return message("descent.stopped-max-iter", lang, k=final.k, change=_fmt(change))
-    if trace.cause == "blowup":
-        size = max(abs(v) for v in final.point.values())
-        return message("descent.stopped-blowup", lang, k=final.k, size=_fmt(size))
-    return message(f"descent.stopped-{trace.cause}", lang, k=final.k + 1)
-
-
-def _norm(vector: dict) -> float:
-    return sum(v * v for v in vector.values()) ** 0.5
-
-
-def _stop_rule_fooled(trace) -> bool:
-    """The stop rule held with the gradient still as large as at the start (L(w) = L(-w), lr = 1)."""
-    return trace.stopped == "eps" and _norm(trace.final.grad) >= 0.5 * _norm(trace.steps[0].grad) > 0
-
-
-def _behaviour_word(trace, lang: str) -> str:
-    from derivtutor.catalogue import message
-
-    return message(f"descent.behaviour-{trace.behaviour}", lang)
-
-
-def _print_study(traces, args) -> None:
-    from derivtutor.catalogue import message
-
-    lang, first = args.lang, traces[0]
-    _print_header(first, lang)
-    print(message("descent.study", lang, point=_point_text(first.steps[0].point), eps=_fmt(first.eps),
-                  max_iter=first.max_iter))
-    print()
-    header = [message(f"descent.col-{c}", lang) for c in ("rate", "behaviour", "steps", "stop", "final-loss")]
-    rows = [[_fmt(t.lr), _behaviour_word(t, lang), str(t.final.k), message(f"descent.stop-short-{t.stopped}", lang),
-             _fmt(t.final.loss)] for t in traces]
-    print("\n".join(_aligned([header, *rows], left=True)))
-    print()
-    for t in traces:
-        print(f"lr = {_fmt(t.lr)}: {_stop_sentence(t, lang)}")
-        if _stop_rule_fooled(t):
-            print("  " + message("descent.stop-rule-fooled", lang, norm=_fmt(_norm(t.final.grad))))
-    print()
-    print(message("descent.behaviour-explained", lang))
-
-
-def _study_json(traces) -> dict:
-    runs = []
-    for t in traces:
-        run = {"lr": t.lr, "behaviour": t.behaviour, "cause": t.cause}
-        run.update({k: v for k, v in t.to_dict().items() if k != "gradient"})
-        runs.append(run)
-    return {"gradient": traces[0].to_dict()["gradient"], "runs": runs}
-
 
 # --- data mode -------------------------------------------------------------------
 
@@ -322,6 +196,7 @@ MAX_POINTS, MAX_EPOCHS = 100_000, 1000
 
 def _run_data(args) -> int:
     from derivtutor import descent_data
+    from derivtutor import descent_render as render
 
     batches = _parse_batches(args.batch)
     if not (1 <= args.n <= MAX_POINTS and 1 <= args.epochs <= MAX_EPOCHS):
@@ -330,14 +205,15 @@ def _run_data(args) -> int:
     if not lr > 0:
         raise _InputError("descent.bad-rate")
     _check_plotting(args)
-    data, curves = descent_data.compare(args.data, batches, args.n, args.epochs, float(lr), args.seed)
+    lr = float(lr)
+    data, curves = descent_data.compare(args.data, batches, args.n, args.epochs, lr, args.seed)
     if args.json:
-        print_json(_data_json(args, float(lr), curves))
+        print_json(render.data_dict(args.data, args.n, lr, args.epochs, args.seed, curves))
     else:
-        _print_data(args, float(lr), data, curves)
+        print(render.data_text(args.data, lr, args.epochs, args.seed, data, curves, args.lang))
     if args.plot:
-        labels = [_variant_label(c, args.lang) for c in curves]
-        title = f"{args.data} regression, n = {args.n}, lr = {_fmt(float(lr))}"
+        labels = [render.variant_label(c, args.lang) for c in curves]
+        title = f"{args.data} regression, n = {args.n}, lr = {render.fmt(lr)}"
         return _save_plot(args, lambda path: _plotting().plot_loss_curves(
             list(zip(labels, (c.losses for c in curves))), path, title))
     return EXIT_OK
@@ -353,46 +229,3 @@ def _parse_batches(text: str) -> list:
         else:
             raise _InputError("descent.data-bad-batch", text=piece)
     return batches
-
-
-def _variant_label(curve, lang: str) -> str:
-    from derivtutor.catalogue import message
-
-    return message(f"descent.data-variant-{curve.variant}", lang, size=curve.batch)
-
-
-def _print_data(args, lr: float, data, curves) -> None:
-    from derivtutor.catalogue import message
-
-    lang = args.lang
-    print(message(f"descent.data-{args.data}", lang, n=data.n, lr=_fmt(lr), epochs=args.epochs, seed=args.seed))
-    counts = ", ".join(f"{_variant_label(c, lang)} {c.updates_per_epoch}" for c in curves)
-    print(message("descent.data-updates", lang, counts=counts))
-    print()
-    header = [message("descent.data-epoch", lang), *(_variant_label(c, lang) for c in curves)]
-    rows = [[str(e), *(_fmt(c.losses[e]) if e < len(c.losses) else "" for c in curves)]
-            for e in range(max(len(c.losses) for c in curves))]
-    print("\n".join(_aligned([header, *rows])))
-    print()
-    for c in curves:
-        label = _variant_label(c, lang)
-        if c.diverged_at is not None:
-            print(message("descent.data-diverged", lang, variant=label, epoch=c.diverged_at))
-        else:
-            weights = ", ".join([*(f"w{i + 1} = {_fmt(v)}" for i, v in enumerate(c.w)), f"b = {_fmt(c.b)}"])
-            print(message("descent.data-final", lang, variant=label, loss=_fmt(c.losses[-1]), weights=weights))
-
-
-def _data_json(args, lr: float, curves) -> dict:
-    def finite(v: float):
-        return v if v == v and abs(v) != float("inf") else None
-
-    runs = [{
-        "batch": "full" if c.batch is None else c.batch,
-        "variant": c.variant,
-        "updates_per_epoch": c.updates_per_epoch,
-        "loss": [finite(v) for v in c.losses],
-        "weights": {**{f"w{i + 1}": finite(v) for i, v in enumerate(c.w)}, "b": finite(c.b)},
-        "diverged_at": c.diverged_at,
-    } for c in curves]
-    return {"data": args.data, "n": args.n, "lr": lr, "epochs": args.epochs, "seed": args.seed, "runs": runs}
