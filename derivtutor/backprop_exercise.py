@@ -13,7 +13,8 @@ messages are the answer checker's (``derivtutor.checking.check_answer`` with
 Kind-specific TOML fields::
 
     network = "seed-004"     # a preset from NETWORKS (required unless `activations` is given)
-    activations = ["sigmoid", "tanh"]   # instead of `network`: one per layer, widths all 1
+    activations = ["sigmoid", "tanh"]   # instead of `network`: one per layer, widths all 1;
+                             # the names are then x, a1, z1, a2, z2, ..., W1, b1, ..., l
     loss = "mse"             # with `activations`: the loss (only mse has a scalar case)
     l2 = false               # with `activations`: add lam (V^2 + v^2 + ...) to E
     parameter = "V"          # which gradient dE/d(parameter) is asked (required)
@@ -29,9 +30,9 @@ E = 1/2 (z - l)^2) and ``seed-004-l2`` (the same plus lam(V^2 + v^2 + U^2 + u^2)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from derivtutor.backprop import NetworkSpec, SpecError
+from derivtutor.backprop import NetworkSpec, SpecError, quantity_names
 from derivtutor.catalogue import message
 
 #: Named scalar networks an exercise can refer to.
@@ -58,9 +59,17 @@ def network_of(exercise) -> NetworkSpec:
         raise BackpropExerciseError("a backprop exercise needs `network` or `activations`")
     l2 = 0.0 if _field(exercise, "l2") else None
     try:
-        return NetworkSpec((1,) * (len(activations) + 1), tuple(activations), _field(exercise, "loss") or "mse", l2)
+        spec = NetworkSpec((1,) * (len(activations) + 1), tuple(activations), _field(exercise, "loss") or "mse", l2)
+        return replace(spec, names=_typeable_names(spec))
     except SpecError as exc:
         raise BackpropExerciseError(message("backprop.error." + exc.code.split(".", 1)[1], "en", **exc.fields)) from None
+
+
+def _typeable_names(spec: NetworkSpec) -> tuple:
+    """a_1 -> a1, W_2 -> W2: the names the parser gives for what students type (w_1 or w1)."""
+    n = quantity_names(spec)
+    ordered = (n.x, *(v for pair in zip(n.a, n.z) for v in pair), *n.parameters(), n.l)
+    return tuple(name.replace("_", "") for name in ordered)
 
 
 def reference(exercise):
@@ -89,23 +98,33 @@ def check(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
             unknown = sorted(s.name for s in value.free_symbols if s.name not in allowed)
             if unknown:
                 text = message("backprop.exercise.unknown-symbol", lang, name=unknown[0], allowed=", ".join(allowed))
-                return _result("invalid", 0.0, ["backprop.unknown-symbol"], text, expected)
+                return _result("invalid", None, ["backprop.unknown-symbol"], text, expected)
             return compare(forward_substitution(spec, value), forward_substitution(spec, expected),
-                           parameter, expected, lang)
+                           parameter, expected, lang, typed=value)
     except ParseError as exc:
-        return _result("invalid", 0.0, [exc.code], exc.render(lang), expected)
+        return _result("invalid", None, [exc.code], exc.render(lang), expected)
     except TimeLimitExceeded:
-        return _result("invalid", 0.0, ["backprop.timeout"], message("graph.error.timeout", lang), expected)
+        return _result("invalid", None, ["backprop.timeout"], message("graph.error.timeout", lang), expected)
 
 
-def compare(answer, expected, parameter: str, shown, lang: str):
-    """The seam to the answer checker: both sides are functions of inputs and parameters now."""
+def compare(answer, expected, parameter: str, shown, lang: str, typed=None):
+    """The seam to the answer checker: both sides are functions of inputs and parameters now.
+
+    ``check_answer`` gets the substituted answer as an expression and the
+    substituted reference as ``expected``; the result then shows the reference
+    (``shown``) and the answer (``typed``) in the course's symbols, not as the
+    long nested formulas.
+    """
     try:
         from derivtutor.checking import check_answer
     except ModuleNotFoundError:  # the checker has not landed: numeric equivalence only
         return _numeric_compare(answer, expected, shown, lang)
-    result = check_answer(expected, str(answer), var=parameter, expected=expected, syntax="plain", lang=lang)
-    return result
+    from derivtutor.backprop_render import LatexPrinter, TextPrinter
+
+    result = check_answer(None, answer, var=parameter, expected=expected, lang=lang)
+    shown_answer = TextPrinter().scalar(typed if typed is not None else answer)
+    return replace(result, expected=TextPrinter().scalar(shown), expected_latex=LatexPrinter().scalar(shown),
+                   answer=shown_answer)
 
 
 def _numeric_compare(answer, expected, shown, lang):
@@ -140,7 +159,7 @@ def _result(verdict, score, diagnosis, text, expected, counterexample=None):
 class _PendingCheckResult:
     """Stand-in with CheckResult's fields until derivtutor.checking lands."""
     verdict: str
-    score: float
+    score: float | None
     diagnosis: list = field(default_factory=list)
     message: str = ""
     expected: str = ""
