@@ -113,6 +113,9 @@ def main(argv=None) -> int:
             for item in report.items:
                 statuses[item.status] = statuses.get(item.status, 0) + 1
             print(f"--jobs {jobs}: median wall {wall:.2f} s, {len(rows) / wall:.0f} answers/s  {statuses}")
+            errors = sorted({item.reason for item in report.items if item.reason})
+            if errors:
+                print("  checker errors:", "; ".join(errors[:3]))
     same = all(reports.render(results[1][1], fmt) == reports.render(results[2][1], fmt) for fmt in reports.FORMATS)
     print(f"speed-up --jobs 2 / --jobs 1: {results[1][0] / results[2][0]:.2f}x")
     print(f"identical results for --jobs 1 and --jobs 2: {'yes' if same else 'NO'}")

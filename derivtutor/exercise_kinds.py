@@ -24,36 +24,37 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
+import sympy
+
+from derivtutor.catalogue import message
+from derivtutor.checking import check_answer
+from derivtutor.parsing import ParseError, parse
+
 DEFAULT_TOLERANCE = 1e-3
+DEFAULT_TIMEOUT = 2.0
 
 
 @lru_cache(maxsize=512)
 def bank_expr(text: str):
     """A bank text parsed as plain text (cached: every answer to an exercise reuses it)."""
-    from derivtutor.parsing import parse
-
     return parse(str(text), syntax="plain")
 
 
-def _options(exercise, lang: str, syntax: str) -> dict:
+def _options(exercise, lang: str, syntax: str, timeout: float) -> dict:
     return {"syntax": syntax, "lang": lang, "require_simplified": exercise.require_simplified,
-            "partial_credit": dict(exercise.partial_credit) or None}
+            "partial_credit": dict(exercise.partial_credit) or None, "timeout": timeout}
 
 
-def check_derivative(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
+def check_derivative(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` the derivative of the exercise's function?"""
-    from derivtutor.checking import check_answer
-
     return check_answer(bank_expr(exercise.get("function")), answer, exercise.get("variable", "x"),
-                        **_options(exercise, lang, syntax))
+                        **_options(exercise, lang, syntax, timeout))
 
 
-def check_identity(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
+def check_identity(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` equal to ``rhs``, and written with the functions in ``must_use``?"""
-    from derivtutor.checking import check_answer
-
     result = check_answer(bank_expr(exercise.get("lhs")), answer, exercise.get("variable", "x"),
-                          expected=bank_expr(exercise.get("rhs")), **_options(exercise, lang, syntax))
+                          expected=bank_expr(exercise.get("rhs")), **_options(exercise, lang, syntax, timeout))
     required = exercise.get("must_use") or []
     if result.verdict != "correct" or not required:
         return result
@@ -64,41 +65,30 @@ def check_identity(exercise, answer: str, lang: str = "en", syntax: str = "auto"
 
 
 def _function_names(answer: str, syntax: str) -> set[str]:
-    import sympy
-
-    from derivtutor.parsing import parse
-
     expr = parse(answer, syntax=syntax)
     return {type(f).__name__ for f in expr.atoms(sympy.Function)}
 
 
 def _with(result, verdict: str, score: float, code: str, lang: str, **fields):
-    """``result`` with a new verdict and the catalogue message for ``code``."""
-    from derivtutor.catalogue import message
-
-    diagnosis = result.diagnosis
-    codes = [code] if isinstance(diagnosis, (list, tuple)) or diagnosis is None else code
-    if isinstance(diagnosis, (list, tuple)):
-        codes = [code, *diagnosis]
-    return dataclasses.replace(result, verdict=verdict, score=score, diagnosis=codes,
+    """``result`` with a new verdict, diagnosis ``[code]`` and the catalogue message for ``code``."""
+    return dataclasses.replace(result, verdict=verdict, score=score, diagnosis=[code],
                                message=message(code, lang, **fields))
 
 
-def check_value(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
+def check_value(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` the number ``expected`` (exactly, or a decimal within ``tolerance``)?"""
-    from derivtutor.checking import check_answer
-
     expected = bank_expr(str(exercise.get("expected")))
     result = check_answer(expected, answer, exercise.get("variable", "x"), expected=expected,
-                          **_options(exercise, lang, syntax))
-    if result.verdict == "incorrect" and _close(answer, syntax, expected, exercise.get("tolerance", DEFAULT_TOLERANCE)):
+                          **_options(exercise, lang, syntax, timeout))
+    if result.verdict != "incorrect":
+        return result
+    if _close(answer, syntax, expected, exercise.get("tolerance", DEFAULT_TOLERANCE)):
         return _with(result, "correct", 1.0, "exercise.rounded", lang)
-    return result
+    # The checker's diagnoses describe functions (a wrong factor "at x = 1/2"); a number is just wrong.
+    return _with(result, "incorrect", 0.0, "exercise.wrong-value", lang)
 
 
 def _close(answer: str, syntax: str, expected, tolerance: float) -> bool:
-    from derivtutor.parsing import ParseError, parse
-
     try:
         value = parse(answer, syntax=syntax)
     except ParseError:

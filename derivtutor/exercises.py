@@ -247,22 +247,25 @@ def checker_for(kind: str):
     return getattr(importlib.import_module(module_name), function_name)
 
 
-def check_exercise(exercise: Exercise, answer: str, lang: str = "en", syntax: str = "auto"):
+def check_exercise(exercise: Exercise, answer: str, lang: str = "en", syntax: str = "auto",
+                   timeout: float | None = None):
     """Grade one answer to ``exercise`` with its kind's checker; returns a CheckResult.
 
-    ``syntax`` (auto | plain | latex) reaches checkers that take it; others get auto.
+    ``syntax`` (auto | plain | latex) and ``timeout`` (seconds) reach the checkers
+    that take them; others get their defaults.
 
     >>> check_exercise(find_exercise("table-sin"), "cos(x)").verdict
     'correct'
     """
     checker = checker_for(exercise.kind)
-    if syntax != "auto" and _takes_syntax(checker):
-        return checker(exercise, answer, lang=lang, syntax=syntax)
-    return checker(exercise, answer, lang=lang)
+    options = {"syntax": syntax, "timeout": timeout}
+    taken = _parameters(checker)
+    extra = {k: v for k, v in options.items() if k in taken and v is not None and (k, v) != ("syntax", "auto")}
+    return checker(exercise, answer, lang=lang, **extra)
 
 
-def _takes_syntax(checker) -> bool:
+def _parameters(checker) -> frozenset:
     try:
-        return "syntax" in inspect.signature(checker).parameters
+        return frozenset(inspect.signature(checker).parameters)
     except (TypeError, ValueError):
-        return False
+        return frozenset()

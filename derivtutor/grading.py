@@ -28,7 +28,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 
 from derivtutor.catalogue import message
-from derivtutor.exercises import Exercise, load_exercises
+from derivtutor.exercises import Exercise, checker_for, load_exercises
 from derivtutor.submissions import Problem, Submission, read_submissions
 from derivtutor.workers import run_tasks
 
@@ -54,11 +54,12 @@ class GradedItem:
     verdict: str           # correct | incorrect | invalid
     score: float
     max_score: float
-    diagnosis: str | None = None
+    diagnosis: tuple = ()     # the checker's diagnosis codes
     message: str = ""
     expected: str | None = None
     source: str = ""
     line: int = 0
+    reason: str = ""          # for the instructor: why a check gave no verdict (time, memory, error)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -179,6 +180,7 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
     for row in rows:
         keys.setdefault((row.exercise, normalise(row.answer), row.syntax), len(keys))
     tasks = sorted(keys, key=keys.get)
+    _preload({bank[exercise_id].kind for exercise_id, _, _ in tasks})
     bar = _progress_bar(len(tasks), progress)
     try:
         outcomes = run_tasks(tasks, exercises_dir=_bank_dir(bank, exercises_dir), jobs=jobs, lang=lang,
@@ -188,6 +190,15 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
             bar.close()
     return [_item(row, bank[row.exercise], outcomes[keys[(row.exercise, normalise(row.answer), row.syntax)]], lang)
             for row in rows]
+
+
+def _preload(kinds: set) -> None:
+    """Import the checkers before workers fork, so every worker starts warm and with the same code."""
+    for kind in sorted(kinds):
+        try:
+            checker_for(kind)
+        except ImportError:
+            pass  # each worker will meet the same error and score its items 0 with the reason
 
 
 def _bank_dir(bank: dict, exercises_dir):
@@ -202,12 +213,14 @@ def _bank_dir(bank: dict, exercises_dir):
 
 def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> GradedItem:
     fraction = min(1.0, max(0.0, float(outcome["score"])))
-    text = outcome["message"]
+    text, diagnosis = outcome["message"], tuple(outcome["diagnosis"])
     if outcome["status"] in STATUS_REASONS:
-        text = message(STATUS_REASONS[outcome["status"]], lang)
+        # Whichever limit fired (the checker's, the worker's, the parent's kill), the item reads the same.
+        code = STATUS_REASONS[outcome["status"]]
+        text, diagnosis, fraction = message(code, lang), (code,), 0.0
     return GradedItem(row.student, row.exercise, row.answer, outcome["status"], outcome["verdict"],
-                      round(fraction * exercise.points, 6), exercise.points, outcome["diagnosis"], text,
-                      outcome["expected"], row.source, row.line)
+                      round(fraction * exercise.points, 6), exercise.points, diagnosis, text,
+                      outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "")
 
 
 def _progress_bar(total: int, progress: bool | None):

@@ -2,7 +2,7 @@
 
 Each worker is a long-lived process that checks one task at a time and sends
 the outcome back through a pipe. The parent enforces a hard deadline: a worker
-that is still busy ``timeout * 1.5 + 0.5`` seconds after it got a task is
+that is still busy ``timeout * 1.5 + 1`` seconds after it got a task is
 killed, its task scored as a time-out, and a fresh worker takes its place. A
 worker also leaves after a cooperative time-out or a MemoryError (its memory
 may be in a bad state), and one that dies (a crash) is replaced likewise.
@@ -47,14 +47,21 @@ def _set_memory_limit(memory_mb: int | None) -> None:
 
 
 def _outcome(status: str, verdict: str = "invalid", score: float = 0.0, **fields) -> dict:
-    return {"status": status, "verdict": verdict, "score": score, "diagnosis": fields.get("diagnosis"),
+    return {"status": status, "verdict": verdict, "score": score, "diagnosis": fields.get("diagnosis") or [],
             "message": fields.get("message", ""), "expected": fields.get("expected"), "reason": fields.get("reason", "")}
 
 
+#: Diagnosis codes of a check that gave up, mapped to the outcome status they mean.
+GAVE_UP = {"check.timeout": TIMEOUT}
+
+
 def outcome_from_result(result) -> dict:
-    """The JSON-able part of a CheckResult that a gradebook needs."""
+    """The JSON-able part of a CheckResult that a gradebook needs (diagnosis as a list of codes)."""
     expected = getattr(result, "expected", None)
-    return _outcome("graded", result.verdict, float(result.score or 0.0), diagnosis=getattr(result, "diagnosis", None),
+    diagnosis = getattr(result, "diagnosis", None) or []
+    codes = [diagnosis] if isinstance(diagnosis, str) else [str(code) for code in diagnosis]
+    status = next((GAVE_UP[c] for c in codes if c in GAVE_UP), "graded")
+    return _outcome(status, result.verdict, float(result.score or 0.0), diagnosis=codes,
                     message=getattr(result, "message", "") or "", expected=None if expected is None else str(expected))
 
 
@@ -65,9 +72,11 @@ def check_one(bank: dict, task: tuple, lang: str, timeout: float) -> tuple[dict,
 
     exercise_id, answer, syntax = task
     try:
-        with time_limit(timeout):
-            result = check_exercise(bank[exercise_id], answer, lang=lang, syntax=syntax)
-        return outcome_from_result(result), False
+        # The checker's own limit fires first; ours (a little later) catches checkers without one.
+        with time_limit(timeout + 0.25):
+            result = check_exercise(bank[exercise_id], answer, lang=lang, syntax=syntax, timeout=timeout)
+        outcome = outcome_from_result(result)
+        return outcome, outcome["status"] != "graded"  # an interrupted check may leave caches half-built
     except TimeLimitExceeded:
         return _outcome(TIMEOUT, reason="time limit"), True
     except MemoryError:
@@ -130,7 +139,7 @@ def run_tasks(tasks: list, *, exercises_dir=None, jobs: int | None = None, lang:
         return []
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     context, config = _context(), (exercises_dir, lang, timeout, memory_mb)
-    hard_limit = timeout * 1.5 + 0.5
+    hard_limit = timeout * 1.5 + 1.0
     outcomes: list = [None] * len(tasks)
     pending = list(range(len(tasks) - 1, -1, -1))  # popped from the end: task order
     workers = [_Worker(context, config) for _ in range(jobs)]
