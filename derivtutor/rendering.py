@@ -37,6 +37,9 @@ def course_str(expr: Expr, lang: str = "en") -> str:
     >>> course_str(atan(Symbol("x"))**2, "ru")
     'arctg(x)^2'
     """
+    if expr.is_Pow and expr.exp.is_negative and expr.exp.is_Rational:  # 1/cos(x)^2, not cos(x)^(-2)
+        inverse = course_str(expr.base ** -expr.exp, lang)
+        return f"1/({inverse})" if not (expr.base.is_Atom or expr.base.is_Function) and -expr.exp == 1 else f"1/{inverse}"
     text = _LOG.sub("ln(", sstr(expr).replace("**", "^"))
     if lang == "ru":
         text = _RU_TEXT.sub(lambda m: RU_FUNCTION_NAMES[m.group(1)] + "(", text)

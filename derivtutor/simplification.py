@@ -5,7 +5,7 @@ Each step is one targeted rewrite with a stable ``kind`` (never a blind call to
 
 - ``combine``: multiply the factors the rules produced, cancelling common factors
   and combining powers;
-- ``tan``: sin a / cos a = tg a and cos a / sin a = ctg a;
+- ``tan``: sin a / cos a = tg a, cos a / sin a = ctg a and sh a / ch a = th a;
 - ``expand``: expand the numerator and collect like terms;
 - ``sigmoid``: recognise 1/(1 + e^(-a)) = sigma(a).
 
@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sympy import Add, Expr, Mul, Pow, Symbol, cancel, cos, cot, count_ops, exp, expand, fraction, sin, tan
+from sympy import (Add, Expr, Mul, Pow, Symbol, cancel, cos, cosh, cot, count_ops, exp, expand, fraction, sin,
+                   sinh, tan, tanh)
 
 from derivtutor.functions import sigmoid
 from derivtutor.rules import ChainRule, ConstantMultipleRule, Rule
@@ -78,9 +79,19 @@ def simplify_steps(derivative: Expr, var: Symbol, factors: tuple[Expr, ...] = ()
     return steps
 
 
-def _tan(expr: Expr) -> Expr | None:
-    """sin(a)^k / cos(a)^k -> tg(a)^k and cos(a)^k / sin(a)^k -> ctg(a)^k, in every product."""
-    if not expr.has(sin) or not expr.has(cos):
+#: (numerator function, denominator function, their ratio) for the ratio rewrite.
+RATIOS = ((sin, cos, tan), (cos, sin, cot), (sinh, cosh, tanh))
+
+
+def quotients_to_tan(expr: Expr) -> Expr | None:
+    """sin^k a / cos^k a -> tg^k a, cos/sin -> ctg, sh/ch -> th, in every product (None: nothing to do).
+
+    >>> from sympy import Symbol, sin, cos
+    >>> x = Symbol("x")
+    >>> quotients_to_tan(x*sin(x)**2/cos(x)**2)
+    x*tan(x)**2
+    """
+    if not any(expr.has(top) and expr.has(bottom) for top, bottom, _ in RATIOS):
         return None
     return expr.replace(lambda e: e.is_Mul, _tan_in_product)
 
@@ -92,7 +103,7 @@ def _tan_in_product(product: Expr) -> Expr:
         powers[base] = powers.get(base, 0) + k
     changed = False
     for base in list(powers):
-        for top, bottom, new in ((sin, cos, tan), (cos, sin, cot)):
+        for top, bottom, new in RATIOS:
             if isinstance(base, top) and bottom(base.args[0]) in powers:
                 k, j = powers[base], powers[bottom(base.args[0])]
                 if k.is_number and k > 0 and k == -j:
@@ -153,4 +164,4 @@ def _expand(expr: Expr) -> Expr | None:
 
 
 #: The rewrites, in the order they are tried.
-REWRITES = (("tan", _tan), ("expand", _expand), ("sigmoid", _sigmoid))
+REWRITES = (("tan", quotients_to_tan), ("expand", _expand), ("sigmoid", _sigmoid))
