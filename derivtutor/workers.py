@@ -52,7 +52,7 @@ def _outcome(status: str, verdict: str = "invalid", score: float = 0.0, **fields
 
 
 #: Diagnosis codes of a check that gave up, mapped to the outcome status they mean.
-GAVE_UP = {"check.timeout": TIMEOUT}
+GAVE_UP = {"check.timeout": TIMEOUT, "backprop.timeout": TIMEOUT}
 
 
 def outcome_from_result(result) -> dict:
