@@ -1,0 +1,165 @@
+"""Symbolic backprop (derive + prove + numeric check) and numpy MLP training speed.
+
+    python bench/backprop.py [--repeats N] [--epochs N] [--baseline-limit SECONDS]
+
+Part 1: for 2-3-1 sigmoid/MSE, 4-8-3 tanh + softmax CE + L2 and 4-6-6-3 ReLU,
+the time of ``check_gradients`` (derive the matrix program, prove it entry by
+entry at the tiny instance, three-way numeric check at the requested sizes),
+with SymPy's cache cleared before every repeat so each one is cold. Target: 2 s
+or less each. Baseline in the same run: differentiating the whole scalar loss at
+the requested size by every parameter entry with ``sympy.diff`` (what the staged
+derivation avoids), under a time limit.
+
+Part 2: seconds per training epoch on scikit-learn's 8x8 digits, 64-128-10,
+tanh + softmax cross-entropy, mini-batches of 64, plain SGD: the numpy MLP
+against PyTorch CPU with the same net, batches and learning rate (float32, and
+float64 as numpy uses). Target: numpy / torch <= 1.5. Without torch (or
+scikit-learn) the bench says so and skips that comparison.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SPECS = (
+    ("2-3-1 sigmoid/MSE", dict(layers=[2, 3, 1], activation="sigmoid", loss="mse")),
+    ("4-8-3 tanh + softmax CE + L2", dict(layers=[4, 8, 3], activation="tanh", loss="ce", l2=0.01)),
+    ("4-6-6-3 ReLU", dict(layers=[4, 6, 6, 3], activation="relu", loss="mse")),
+)
+
+
+def time_symbolic(repeats: int) -> list:
+    from sympy.core.cache import clear_cache
+
+    from derivtutor.backprop import NetworkSpec, check_gradients
+
+    rows = []
+    for label, options in SPECS:
+        spec, times = NetworkSpec.build(**options), []
+        for seed in range(repeats):
+            clear_cache()
+            start = time.perf_counter()
+            check = check_gradients(spec, seed=seed)
+            times.append(time.perf_counter() - start)
+            assert check.passed, (label, check.to_dict())
+        rows.append((label, spec, statistics.median(times), max(times), check))
+    return rows
+
+
+def time_end_to_end(spec, limit: float) -> float | None:
+    """sympy.diff of the whole loss at the requested size by every entry; None past ``limit``."""
+    import sympy
+    from sympy.core.cache import clear_cache
+
+    from derivtutor.backprop import derive_backprop, forward_values
+    from derivtutor.backprop_proof import loss_expression, symbolic_instance
+    from derivtutor.budget import TimeLimitExceeded, time_limit
+    from derivtutor.layer_rules import SympyBackend
+
+    clear_cache()
+    start = time.perf_counter()
+    try:
+        with time_limit(limit):
+            net = derive_backprop(spec)
+            env = forward_values(net, symbolic_instance(net), SympyBackend())
+            E = loss_expression(net, env)
+            for p in net.names.parameters():
+                [sympy.diff(E, s) for s in env[p]]
+    except TimeLimitExceeded:
+        return None
+    return time.perf_counter() - start
+
+
+def numpy_epoch_times(X, Y, epochs: int) -> list:
+    from derivtutor.mlp import MLP
+    from derivtutor.training import fit
+
+    net = MLP([64, 128, 10], ["tanh", "softmax"], loss="ce", mean=True, seed=0)
+    fit(net, X, Y, lr=0.1, epochs=1, batch_size=64, seed=0)  # warm-up
+    times = []
+    for epoch in range(epochs):
+        start = time.perf_counter()
+        fit(net, X, Y, lr=0.1, epochs=1, batch_size=64, seed=epoch)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def torch_epoch_times(X, Y, epochs: int, dtype_name: str) -> list:
+    import numpy as np
+    import torch
+
+    dtype = getattr(torch, dtype_name)
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.Tanh(), torch.nn.Linear(128, 10)).to(dtype)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    Xt, labels = torch.tensor(X, dtype=dtype), torch.tensor(Y.argmax(axis=1))
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch(seed):
+        order = torch.from_numpy(np.random.default_rng(seed).permutation(len(X)))
+        for start in range(0, len(X), 64):
+            rows = order[start:start + 64]
+            opt.zero_grad()
+            loss_fn(net(Xt[rows]), labels[rows]).backward()
+            opt.step()
+
+    epoch(0)  # warm-up
+    times = []
+    for k in range(epochs):
+        start = time.perf_counter()
+        epoch(k)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def bench_training(epochs: int) -> None:
+    print("\nnumpy MLP on digits, 64-128-10 tanh + softmax CE, batch 64, seconds per epoch (median):")
+    try:
+        from derivtutor.training import load_digits, one_hot
+
+        X, y, _, _ = load_digits(seed=0)
+    except ImportError:
+        print("  scikit-learn is not installed (pip install 'derivtutor[data]'): skipped")
+        return
+    Y = one_hot(y, 10)
+    numpy_median = statistics.median(numpy_epoch_times(X, Y, epochs))
+    print(f"  numpy (float64)          {numpy_median * 1e3:8.2f} ms   ({len(X)} samples)")
+    try:
+        import torch
+    except ImportError:
+        print("  PyTorch is not installed: no comparison (target numpy/torch <= 1.5 not measured)")
+        return
+    print(f"  torch {torch.__version__} CPU, {torch.get_num_threads()} thread(s):")
+    for dtype in ("float32", "float64"):
+        median = statistics.median(torch_epoch_times(X, Y, epochs, dtype))
+        print(f"  torch ({dtype})          {median * 1e3:8.2f} ms   numpy/torch = {numpy_median / median:.2f}"
+              f"  (target <= 1.5: {'met' if numpy_median / median <= 1.5 else 'NOT met'})")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--baseline-limit", type=float, default=20.0)
+    args = parser.parse_args(argv)
+
+    print("derive + prove + numeric check (cold SymPy cache each repeat), seconds:")
+    print(f"  {'network':32} {'median':>8} {'max':>8}  {'target':>7}  {'sympy.diff end to end':>22}  {'ratio':>6}")
+    for label, spec, median, worst, check in time_symbolic(args.repeats):
+        baseline = time_end_to_end(spec, args.baseline_limit)
+        base = f"{baseline:22.2f}" if baseline is not None else f"{'> ' + str(args.baseline_limit):>22}"
+        ratio = f"{baseline / median:6.1f}" if baseline is not None else f"{'>' + format(args.baseline_limit / median, '.0f'):>6}"
+        print(f"  {label:32} {median:8.3f} {worst:8.3f}  {'met' if worst <= 2.0 else 'NOT met':>7}  {base}  {ratio}"
+              f"   (max rel. error: {check.max_rel_error_numpy:.1e} vs numpy, {check.max_rel_error_fd:.1e} vs FD)")
+    print("  (the baseline only differentiates; it neither proves nor checks anything)")
+    bench_training(args.epochs)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
