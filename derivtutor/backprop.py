@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from derivtutor.layer_rules import ACTIVATIONS, RULES, Grad, Quantity, Step
 
 LOSSES = ("mse", "ce")
+MAX_WIDTH = 256  # the finite-difference check costs one forward pass per parameter entry
 OUTPUTS = tuple(ACTIVATIONS) + ("softmax",)
 
 
@@ -76,7 +77,7 @@ class NetworkSpec:
 
 
 def _validate(spec: NetworkSpec) -> None:
-    if not 2 <= len(spec.layers) <= 5 or min(spec.layers) < 1:
+    if not 2 <= len(spec.layers) <= 5 or min(spec.layers) < 1 or max(spec.layers) > MAX_WIDTH:
         raise SpecError("backprop.bad-layers", layers=",".join(map(str, spec.layers)))
     if len(spec.activations) != spec.depth:
         raise SpecError("backprop.activation-count", count=len(spec.activations), layers=spec.depth)

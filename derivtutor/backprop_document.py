@@ -10,7 +10,10 @@ headings come from the message catalogue.
 """
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass, replace
+
 from derivtutor.backprop_render import LatexPrinter, TextPrinter
+from derivtutor.layer_rules import Grad
 from derivtutor.catalogue import message
 
 
@@ -32,16 +35,31 @@ def report_dict(net, scalar: dict | None = None, check=None) -> dict:
                     for s in net.forward],
         "backward": [{"name": s.target, "rule": s.rule, "text": text.doprint(s), "latex": latex.doprint(s)}
                      for s in net.backward],
-        "gradients": {p: {"text": text.doprint(net.gradient(p).term), "latex": latex.doprint(net.gradient(p).term)}
-                      for p in net.names.parameters()},
+        "gradients": {p: _gradient(net, p, text, latex) for p in net.names.parameters()},
     }
     if scalar is not None:
-        doc["scalar"] = {p: {"text": text.doprint(c), "latex": latex.doprint(c), "value": str(c.value),
-                             "factors": [{"name": text.doprint(f), "value": str(f.value)} for f in c.factors]}
+        doc["scalar"] = {p: {"text": text.doprint(c), "latex": latex.doprint(c), "value": text.scalar(c.value),
+                             "factors": [{"name": text.doprint(f), "value": text.scalar(f.value)} for f in c.factors]}
                          for p, c in scalar.items()}
     if check is not None:
         doc["check"] = check.to_dict()
     return doc
+
+
+def _gradient(net, parameter: str, text, latex) -> dict:
+    """The program's formula for dE/d(parameter), and the same with every dE/d(.) written out."""
+    term, expanded = net.gradient(parameter).term, inline(net.gradient(parameter).term, net.backward)
+    return {"text": text.doprint(term), "latex": latex.doprint(term),
+            "expanded_text": text.doprint(expanded), "expanded_latex": latex.doprint(expanded)}
+
+
+def inline(term, steps):
+    """``term`` with each Grad(of) replaced by the step that computes it, recursively."""
+    if isinstance(term, Grad):
+        return inline(next(s.term for s in steps if s.target == "dE/d" + term.of), steps)
+    if not is_dataclass(term):
+        return term
+    return replace(term, **{f.name: inline(getattr(term, f.name), steps) for f in fields(term)})
 
 
 def _check_lines(check, seed: int, lang: str) -> list:

@@ -64,11 +64,9 @@ class Printer:
 
     def _wrapped(self, term) -> str:
         text = self.doprint(term)
-        return self.parens(text) if type(term).__name__ in _COMPOUND else text
-
-    def _entrywise_wrapped(self, term) -> str:
-        text = self.doprint(term)
-        return self.parens(text) if isinstance(term.expr, (sympy.Add,)) else text
+        name = type(term).__name__
+        compound = name in _COMPOUND or (name == "Entrywise" and isinstance(term.expr, sympy.Add))
+        return self.parens(text) if compound else text
 
     def _print_Step(self, step) -> str:
         return f"{self.grad_name(step.target[len('dE/d'):])} = {self.doprint(step.term)}"
@@ -80,9 +78,7 @@ class Printer:
         return f"{self.doprint(term.left)} + {self.doprint(term.right)}"
 
     def _print_Hadamard(self, term) -> str:
-        right = term.right
-        right_text = self._entrywise_wrapped(right) if type(right).__name__ == "Entrywise" else self._wrapped(right)
-        return f"{self._wrapped(term.left)} {self.odot} {right_text}"
+        return f"{self._wrapped(term.left)} {self.odot} {self._wrapped(term.right)}"
 
 
 class TextPrinter(Printer):
