@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy
 import sympy
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
@@ -86,6 +87,7 @@ class Reference:
     from_rules: bool          # True when ``expected`` is the rule tree's result (diagnosis applies)
     text: str
     latex: str
+    names: tuple[str, ...]    # symbol names of the function: the parser keeps them whole (w1, lam)
 
 
 @lru_cache(maxsize=256)
@@ -98,7 +100,9 @@ def reference(function: sympy.Expr | None, var: sympy.Symbol, expected: sympy.Ex
         from_rules = True
     else:
         from_rules = False
-    return Reference(function, var, expected, from_rules, show(expected), sympy.latex(expected))
+    source = function if function is not None else expected
+    names = tuple(sorted({s.name for s in source.free_symbols} | {var.name}))
+    return Reference(function, var, expected, from_rules, show(expected), sympy.latex(expected), names)
 
 
 def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str = "auto",
@@ -118,8 +122,8 @@ def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str
     if not _VAR_NAME.match(var):
         raise ValueError(f"invalid variable name {var!r}")
     x = sympy.Symbol(var)
-    f = _teacher_expr(function)
-    ref = reference(f, x, _teacher_expr(expected))
+    f = _teacher_expr(function, var)
+    ref = reference(f, x, _teacher_expr(expected, var))
     credit = dict(partial_credit or {})
     start, expired = time.monotonic(), None
     try:
@@ -131,15 +135,15 @@ def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str
         return _invalid(_as_text(answer), "check.timeout", lang)
 
 
-def _teacher_expr(value):
+def _teacher_expr(value, var: str):
     if value is None or isinstance(value, sympy.Expr):
         return value
-    return _parse_teacher(str(value))
+    return _parse_teacher(str(value), var)
 
 
 @lru_cache(maxsize=256)
-def _parse_teacher(text: str) -> sympy.Expr:
-    return parse(text)
+def _parse_teacher(text: str, var: str) -> sympy.Expr:
+    return parse(text, "auto", (var,))
 
 
 def _as_text(answer) -> str:
@@ -151,19 +155,19 @@ def _invalid(text: str, code: str, lang: str, position=None, **fields) -> CheckR
 
 
 def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> CheckResult:
-    names = sorted(s.name for s in (ref.function if ref.function is not None else ref.expected).free_symbols)
     if isinstance(answer, sympy.Expr):
-        expr = answer
+        expr, text = answer, show(answer)
     else:
+        text = answer.strip()
         try:
-            expr = parse(answer, syntax, names or None)
+            expr = parse(answer, syntax, ref.names)
         except ParseError as exc:
             return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=answer,
                                position=exc.position)
     comparison = compare(ref.expected, expr, (ref.var,))
     if comparison.equal is None:
-        return _invalid(show(expr), "check.undecided", lang)
-    base = dict(expected=ref.text, expected_latex=ref.latex, answer=show(expr))
+        return _invalid(text, "check.undecided", lang)
+    base = dict(expected=ref.text, expected_latex=ref.latex, answer=text)
     if comparison.equal:
         if require_simplified and not _is_simplified(expr, ref.expected):
             score = credit.get("not-simplified", NOT_SIMPLIFIED_DEFAULT)
@@ -186,7 +190,7 @@ def _counter_sentence(ce, lang: str) -> str:
 
 
 def _num(value) -> str:
-    from derivtutor.sampling import show_number
+    from derivtutor.numeric import show_number
 
     return show_number(value, 6).replace("j", "i")
 
@@ -249,17 +253,12 @@ def _candidate_values(expected, variables, expr):
 
 
 def _matches(values, other) -> bool:
+    """The answer's values equal a candidate's at every point where both are defined (>= 8)."""
     from derivtutor.equivalence import MIN_POINTS
-    from derivtutor.sampling import LOW, close
+    from derivtutor.numeric import float_close
 
-    count = 0
-    for a, c in zip(values, other):
-        if a is None or c is None:
-            continue
-        if not close(a, c, LOW):
-            return False
-        count += 1
-    return count >= MIN_POINTS
+    both = numpy.isfinite(values) & numpy.isfinite(other)
+    return int(both.sum()) >= MIN_POINTS and bool(numpy.all(float_close(values[both], other[both])))
 
 
 def _fallback(ref: Reference, answer, lang):
@@ -269,7 +268,7 @@ def _fallback(ref: Reference, answer, lang):
     ratio = constant_ratio(samples, values)
     if ratio is None:
         return None
-    if abs(ratio + 1) <= 1e-20:
+    if abs(ratio + 1) <= 1e-9:
         return ["sign-error"], message("check.mistake.fallback-sign", lang)
     fraction = simple_fraction(ratio)
     factor = str(fraction) if fraction is not None else _num(ratio)

@@ -48,25 +48,28 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
+import numpy
 import sympy
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
-from derivtutor.sampling import (
-    HIGH, LOW, close, compile_expr, evaluate, has_symbolic_power, is_real, sample_points,
-    show_coordinate, show_number, wide_points,
+from derivtutor.numeric import (
+    FLOAT_TOL, HIGH, LOW, Unsupported, close, compile_expr, evaluate, float_close, float_compile,
+    float_eval, float_real, is_real,
 )
+from derivtutor.sampling import columns, has_symbolic_power, sample_points, show_coordinate, wide_points
 
 MIN_POINTS = 8
+MAX_SKIPPED = 2        # points where the answer alone may be undefined (removable singularities)
 SYMBOLIC_BUDGET = 1.0  # seconds for the symbolic tier, within the caller's own limit
 
 
 @dataclass(frozen=True)
 class Counterexample:
-    """A point where the answer and the reference differ, with both values."""
+    """A point where the answer and the reference differ, with both values (60-digit mpmath)."""
 
     coordinates: tuple[tuple[str, object], ...]   # (name, Fraction | float)
     expected_value: object                        # mpmath number
-    answer_value: object                          # mpmath number or None (undefined)
+    answer_value: object                          # mpmath number, or None where undefined
 
     @property
     def point(self) -> dict[str, float]:
@@ -88,13 +91,13 @@ class Counterexample:
 
 
 def _json_number(value):
-    """A float for real values, a string such as '1.5+2.0i' for complex, None if undefined."""
+    """A float for a real value, a string such as '1.5+2.0i' for a complex one, None if undefined."""
     if value is None:
         return None
     z = complex(value)
     if z.imag == 0:
         return float(z.real)
-    return show_number(value, 12).replace("j", "i").replace("(", "").replace(")", "").replace(" ", "")
+    return f"{z.real:.12g}{z.imag:+.12g}i"
 
 
 @dataclass(frozen=True)
@@ -107,14 +110,21 @@ class Comparison:
     points: int = 0                  # comparable points that agreed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Samples:
-    """The reference evaluated at its valid points (cached per reference and variables)."""
+    """The reference at its valid points (cached per reference, variables and mode).
 
+    ``values`` are complex128; in precise mode ``mp_values`` hold the 30-digit values
+    that decide, and ``values`` are their float copies (for diagnosis only).
+    """
+
+    reference: sympy.Expr
     variables: tuple[sympy.Symbol, ...]
     points: tuple[tuple, ...]
-    values: tuple                    # LOW-tier values at ``points``
-    complex_fallback: bool = False   # True when the reference is real at too few points
+    values: numpy.ndarray
+    precise: bool
+    complex_fallback: bool
+    mp_values: tuple | None = None
 
 
 def variables_of(*exprs: sympy.Expr, extra: tuple = ()) -> tuple[sympy.Symbol, ...]:
@@ -125,41 +135,73 @@ def variables_of(*exprs: sympy.Expr, extra: tuple = ()) -> tuple[sympy.Symbol, .
     return tuple(sorted(names, key=lambda s: s.name))
 
 
+def _float_ok(expr: sympy.Expr, variables) -> bool:
+    try:
+        float_compile(expr, variables)
+    except Unsupported:
+        return False
+    return True
+
+
 @lru_cache(maxsize=512)
-def reference_samples(reference: sympy.Expr, variables: tuple[sympy.Symbol, ...]) -> Samples:
+def reference_samples(reference: sympy.Expr, variables: tuple[sympy.Symbol, ...],
+                      precise: bool = False) -> Samples:
     """Valid points of ``reference`` and its values there (the cached, per-exercise work)."""
-    func = compile_expr(reference, variables, LOW)
+    precise = precise or not _float_ok(reference, variables)
     candidates = sample_points(variables, has_symbolic_power(reference))
-    found = _valid(func, candidates, real=True)
-    if len(found) < MIN_POINTS:
-        found += _valid(func, wide_points(variables), real=True)
-    fallback = len(found) < MIN_POINTS
-    if fallback:
-        found = _valid(func, candidates + wide_points(variables), real=False)
-    return Samples(variables, tuple(p for p, _ in found), tuple(v for _, v in found), fallback)
+    pools = (candidates, wide_points(variables))
+    values_at = _mp_values if precise else _float_values
+    points, values = values_at(reference, variables, candidates)
+    real = _real_mask(values, precise)
+    if real.sum() < MIN_POINTS and variables:
+        points = candidates + pools[1]
+        points, values = values_at(reference, variables, points)
+        real = _real_mask(values, precise)
+    fallback = bool(real.sum() < (MIN_POINTS if variables else 1))
+    keep = _finite_mask(values, precise) if fallback else real
+    chosen = tuple(p for p, k in zip(points, keep) if k)
+    kept = [v for v, k in zip(values, keep) if k]
+    if precise:
+        floats = numpy.array([complex(v) for v in kept], dtype=complex)
+        return Samples(reference, variables, chosen, floats, True, fallback, tuple(kept))
+    return Samples(reference, variables, chosen, numpy.array(kept, dtype=complex), False, fallback)
 
 
-def _valid(func, points, real: bool) -> list:
-    out = []
-    for point in points:
-        value = evaluate(func, point, LOW)
-        if value is not None and (not real or is_real(value, LOW)):
-            out.append((point, value))
-    return out
+def _float_values(expr, variables, points):
+    return points, float_eval(float_compile(expr, variables), columns(points, len(variables)))
 
 
-def answer_values(samples: Samples, answer: sympy.Expr) -> tuple:
-    """The answer at the reference's valid points (None where undefined)."""
-    func = compile_expr(answer, samples.variables, LOW)
-    return tuple(evaluate(func, p, LOW) for p in samples.points)
+def _mp_values(expr, variables, points):
+    func = compile_expr(expr, variables, LOW)
+    return points, [evaluate(func, p, LOW) for p in points]
 
 
-def compare(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None = None,
-            *, values: tuple | None = None) -> Comparison:
+def _real_mask(values, precise: bool) -> numpy.ndarray:
+    if precise:
+        return numpy.array([v is not None and is_real(v, LOW) for v in values], dtype=bool)
+    return float_real(values)
+
+
+def _finite_mask(values, precise: bool) -> numpy.ndarray:
+    if precise:
+        return numpy.array([v is not None for v in values], dtype=bool)
+    return numpy.isfinite(values)
+
+
+def answer_values(samples: Samples, answer: sympy.Expr) -> numpy.ndarray:
+    """The answer at the reference's valid points as complex128 (NaN where undefined)."""
+    if not samples.points:
+        return numpy.array([], dtype=complex)
+    if samples.precise or not _float_ok(answer, samples.variables):
+        func = compile_expr(answer, samples.variables, LOW)
+        return numpy.array([complex(evaluate(func, p, LOW) or numpy.nan) for p in samples.points])
+    return float_eval(float_compile(answer, samples.variables), columns(samples.points, len(samples.variables)))
+
+
+def compare(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None = None) -> Comparison:
     """Decide whether ``answer`` equals ``reference`` as a function (see the module docstring).
 
-    ``variables`` adds symbols to sample (e.g. the differentiation variable);
-    ``values`` passes answer values already computed at the reference's points.
+    ``variables`` adds symbols to sample (e.g. the differentiation variable).
 
     >>> from sympy import Symbol, sqrt
     >>> x = Symbol("x")
@@ -169,44 +211,70 @@ def compare(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None =
     if answer == reference:
         return Comparison(True, "structural")
     variables = variables_of(reference, answer, extra=tuple(variables or ()))
-    samples = reference_samples(reference, variables)
-    if values is None:
-        values = answer_values(samples, answer)
-    agreed = 0
-    for point, r, a in zip(samples.points, samples.values, values):
-        if a is None:
-            continue  # the answer's own isolated singularity: skipped (see the policy)
-        if _agrees(reference, answer, samples, point, r, a):
+    # Constants have one "point": decide it at 30 digits, not 16.
+    precise = not variables or not _float_ok(answer, variables)
+    samples = reference_samples(reference, variables, precise)
+    if samples.precise:
+        return _compare_precise(samples, answer)
+    values = answer_values(samples, answer)
+    ok = float_close(values, samples.values) & (float_real(values) | samples.complex_fallback)
+    agreed, skipped = int(ok.sum()), []
+    for i in numpy.flatnonzero(~ok):
+        d1 = abs(values[i] - samples.values[i]) if numpy.isfinite(values[i]) else None
+        outcome = _escalate(samples, answer, samples.points[i], d1)
+        if isinstance(outcome, Counterexample):
+            return Comparison(False, "numeric", outcome, agreed)
+        if outcome == "skip":
+            skipped.append(samples.points[i])
+        agreed += outcome == "agree"
+    return _conclude(samples, answer, agreed, skipped)
+
+
+def _compare_precise(samples: Samples, answer) -> Comparison:
+    func = compile_expr(answer, samples.variables, LOW)
+    agreed, skipped = 0, []
+    for point, r in zip(samples.points, samples.mp_values):
+        a = evaluate(func, point, LOW)
+        if a is not None and (samples.complex_fallback or is_real(a, LOW)) and close(a, r, LOW):
             agreed += 1
             continue
-        return Comparison(False, "numeric", _counterexample(reference, answer, samples, point), agreed)
-    if agreed >= MIN_POINTS:
-        return Comparison(True, "numeric", None, agreed)
-    if agreed == 0 and samples.points:
-        # Undefined wherever the reference is defined: certainly not the same function.
-        return Comparison(False, "numeric", _counterexample(reference, answer, samples, samples.points[0]))
-    return _symbolic(reference, answer, agreed)
+        outcome = _escalate(samples, answer, point, abs(a - r) if a is not None else None)
+        if isinstance(outcome, Counterexample):
+            return Comparison(False, "numeric", outcome, agreed)
+        if outcome == "skip":
+            skipped.append(point)
+        agreed += outcome == "agree"
+    return _conclude(samples, answer, agreed, skipped)
 
 
-def _agrees(reference, answer, samples: Samples, point, r, a) -> bool:
-    if (samples.complex_fallback or is_real(a, LOW)) and close(a, r, LOW):
-        return True
-    # Re-evaluate at 60 digits: a difference that shrinks is rounding noise.
-    r2 = evaluate(compile_expr(reference, samples.variables, HIGH), point, HIGH)
+def _escalate(samples: Samples, answer, point, d1):
+    """Re-evaluate one disagreeing point at 60 digits: "agree" (it was rounding noise or
+    overflow), "skip" (the answer's own isolated singularity) or a Counterexample."""
+    r2 = evaluate(compile_expr(samples.reference, samples.variables, HIGH), point, HIGH)
     a2 = evaluate(compile_expr(answer, samples.variables, HIGH), point, HIGH)
     if r2 is None or a2 is None:
-        return a2 is None  # undefined at higher precision too: skipped like a singularity
-    if not samples.complex_fallback and not is_real(a2, HIGH):
-        return False
-    d1, d2 = abs(a - r), abs(a2 - r2)
-    return close(a2, r2, HIGH) or d2 < d1 * LOW.tol
-
-
-def _counterexample(reference, answer, samples: Samples, point) -> Counterexample:
-    r = evaluate(compile_expr(reference, samples.variables, HIGH), point, HIGH)
-    a = evaluate(compile_expr(answer, samples.variables, HIGH), point, HIGH)
+        return "skip"
+    if samples.complex_fallback or is_real(a2, HIGH):
+        # A difference that shrinks as the precision grows was rounding noise.
+        if close(a2, r2, HIGH) or (d1 is not None and abs(a2 - r2) < d1 * 1e-3):
+            return "agree"
     coords = tuple((v.name, c) for v, c in zip(samples.variables, point))
-    return Counterexample(coords, r, a)
+    return Counterexample(coords, r2, a2)
+
+
+def _conclude(samples: Samples, answer, agreed: int, skipped: list) -> Comparison:
+    """Equal with enough agreeing points, unless the answer is undefined at too many of
+    the reference's points to be a removable singularity (more than 2 and a quarter)."""
+    too_many = len(skipped) > max(MAX_SKIPPED, len(samples.points) // 4)
+    if not too_many and (agreed >= MIN_POINTS or (not samples.variables and agreed == len(samples.points) == 1)):
+        return Comparison(True, "numeric", None, agreed)
+    if too_many or (agreed == 0 and samples.points):
+        # Undefined where the reference is defined: not the same function.
+        point = skipped[0] if skipped else samples.points[0]
+        r2 = evaluate(compile_expr(samples.reference, samples.variables, HIGH), point, HIGH)
+        coords = tuple((v.name, c) for v, c in zip(samples.variables, point))
+        return Comparison(False, "numeric", Counterexample(coords, r2, None))
+    return _symbolic(samples.reference, answer, agreed)
 
 
 def _symbolic(reference, answer, agreed: int) -> Comparison:
@@ -234,26 +302,19 @@ def own_timeout(exc: BaseException, expired, start: float, seconds: float | None
     return seconds is not None and time.monotonic() - start >= seconds * 0.99
 
 
-def constant_ratio(samples: Samples, values: tuple):
+def constant_ratio(samples: Samples, values: numpy.ndarray):
     """c when answer = c * reference at every comparable point (c a real constant), else None."""
-    ratio = None
-    count = 0
-    for r, a in zip(samples.values, values):
-        if a is None or abs(r) <= LOW.tol:
-            continue
-        q = a / r
-        if ratio is None:
-            ratio = q
-        elif not close(q, ratio, LOW):
-            return None
-        count += 1
-    if ratio is None or count < MIN_POINTS or not is_real(ratio, LOW):
+    usable = numpy.isfinite(values) & (numpy.abs(samples.values) > 1e-12)
+    if usable.sum() < MIN_POINTS:
         return None
-    return ratio.real if hasattr(ratio, "imag") else ratio
+    q = values[usable] / samples.values[usable]
+    c = q[0]
+    if not numpy.all(numpy.abs(q - c) <= 1e3 * FLOAT_TOL * abs(c)) or abs(c.imag) > FLOAT_TOL * abs(c):
+        return None
+    return float(c.real)
 
 
-def simple_fraction(value) -> Fraction | None:
-    """``value`` as p/q with q <= 1000 when it is one (to 20 digits), else None."""
-    f = Fraction(float(value)).limit_denominator(1000)
-    exact = LOW.ctx.mpf(f.numerator) / f.denominator
-    return f if abs(value - exact) <= LOW.tol * max(1, abs(value)) else None
+def simple_fraction(value: float) -> Fraction | None:
+    """``value`` as p/q with q <= 1000 when it is one (to float precision), else None."""
+    f = Fraction(value).limit_denominator(1000)
+    return f if abs(value - float(f)) <= 1e3 * FLOAT_TOL * max(1.0, abs(value)) else None
