@@ -27,7 +27,7 @@ from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.functions import sigmoid
 from derivtutor.identity_display import Deriv, Frac, Prod, Terms, value
 from derivtutor.rules import ChainRule, ProductRule, QuotientRule, Rule
-from derivtutor.simplification import chain_factors, quotients_to_tan
+from derivtutor.simplification import chain_factors, pythagorean, quotients_to_tan
 from derivtutor.steps import derive
 
 #: Breadth-first search limits: moves deep, expressions visited.
@@ -168,21 +168,8 @@ def _ratio(expr: Expr):
 
 
 def _pythagorean(expr: Expr):
-    def one(add):
-        args = list(add.args)
-        for top, bottom, sign in ((sin, cos, 1), (cosh, sinh, -1)):
-            for t in args:
-                c, rest = t.as_coeff_Mul()
-                if rest.is_Pow and rest.exp == 2 and isinstance(rest.base, top):
-                    partner = sign * c * bottom(rest.base.args[0]) ** 2
-                    if partner in args:
-                        args.remove(t)
-                        args.remove(partner)
-                        return Add(c, *args)
-        return add
-
-    new = expr.replace(lambda e: e.is_Add, one)
-    return None if new == expr else [IdentityStep("pythagorean", new, new)]
+    new = pythagorean(expr)
+    return None if new is None else [IdentityStep("pythagorean", new, new)]
 
 
 def _sec_square(expr: Expr):

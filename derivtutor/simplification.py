@@ -7,6 +7,9 @@ Each step is one targeted rewrite with a stable ``kind`` (never a blind call to
   and combining powers;
 - ``tan``: sin a / cos a = tg a, cos a / sin a = ctg a and sh a / ch a = th a;
 - ``expand``: expand the numerator and collect like terms;
+- ``pythagorean``: sin^2 a + cos^2 a = 1 (and ch^2 a - sh^2 a = 1);
+- ``cancel``: cancel a common factor of numerator and denominator;
+- ``common_factor``: take a common factor out of the brackets;
 - ``sigmoid``: recognise 1/(1 + e^(-a)) = sigma(a).
 
 >>> from sympy import Symbol, sin, cos, sqrt
@@ -19,7 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sympy import (Add, Expr, Mul, Pow, Symbol, cancel, cos, cosh, cot, count_ops, exp, expand, fraction, sin,
+from sympy import (Add, Expr, Mul, Pow, Symbol, cancel, cos, cosh, cot, count_ops, exp, expand, factor_terms,
+                   fraction, sin,
                    sinh, tan, tanh)
 
 from derivtutor.functions import sigmoid
@@ -27,13 +31,15 @@ from derivtutor.rules import ChainRule, ConstantMultipleRule, Rule
 
 #: Expressions larger than this (in operations) are not expanded: the step would be slow and unreadable.
 EXPAND_LIMIT = 80
+#: Fractions larger than this are not cancelled (polynomial gcd grows fast).
+CANCEL_LIMIT = 40
 
 
 @dataclass(frozen=True)
 class SimplifyStep(Rule):
     """One named rewrite of a derivative: ``expr`` (before) becomes ``result`` (after).
 
-    Fields: ``result``, ``kind`` (combine | tan | sigmoid | expand) and ``factors``
+    Fields: ``result``, ``kind`` (combine or a name in REWRITES) and ``factors``
     (for ``combine``: the factors as the rules produced them, shown as a product).
     ``eval()`` returns ``result``, which equals ``expr``.
     """
@@ -158,10 +164,59 @@ def _expand(expr: Expr) -> Expr | None:
     if not numer.is_Add and not (numer.is_Mul and any(f.is_Add for f in numer.args)):
         return None
     new_numer = expand(numer)
-    if count_ops(new_numer) < count_ops(numer):
+    # Worth it when shorter, or when it lines up sin^2 + cos^2 for the next step.
+    if count_ops(new_numer) < count_ops(numer) or pythagorean(new_numer) is not None:
         return new_numer / denom
     return None
 
 
+def pythagorean(expr: Expr) -> Expr | None:
+    """c sin^2 a + c cos^2 a -> c and c ch^2 a - c sh^2 a -> c, in every sum (None: nothing to do).
+
+    >>> from sympy import Symbol, sin, cos
+    >>> x = Symbol("x")
+    >>> pythagorean((sin(x)**2 + cos(x)**2 + cos(x))/x)
+    (cos(x) + 1)/x
+    """
+    if not (expr.has(sin) and expr.has(cos)) and not (expr.has(sinh) and expr.has(cosh)):
+        return None
+    new = expr.replace(lambda e: e.is_Add, _pythagorean_in_sum)
+    return None if new == expr else new
+
+
+def _pythagorean_in_sum(add: Expr) -> Expr:
+    args = list(add.args)
+    for top, bottom, sign in ((sin, cos, 1), (cosh, sinh, -1)):
+        for term in args:
+            c, rest = term.as_coeff_Mul()
+            if rest.is_Pow and rest.exp == 2 and isinstance(rest.base, top):
+                partner = sign * c * bottom(rest.base.args[0]) ** 2
+                if partner in args:
+                    args.remove(term)
+                    args.remove(partner)
+                    return Add(c, *args)
+    return add
+
+
+def _cancel(expr: Expr) -> Expr | None:
+    """Cancel a common factor of numerator and denominator (small fractions, low powers only)."""
+    if count_ops(expr) > CANCEL_LIMIT or any(p.exp.is_Integer and abs(p.exp) > 4 for p in expr.atoms(Pow)):
+        return None
+    numer, denom = fraction(expr)
+    if denom == 1:
+        return None
+    new = cancel(expr)
+    return new if count_ops(new) < count_ops(expr) else None
+
+
+def _common_factor(expr: Expr) -> Expr | None:
+    """Take a common factor out of the brackets when that makes the expression shorter."""
+    if count_ops(expr) > EXPAND_LIMIT:
+        return None
+    new = factor_terms(expr, sign=False)  # never just pull out a minus sign
+    return new if count_ops(new) < count_ops(expr) else None
+
+
 #: The rewrites, in the order they are tried.
-REWRITES = (("tan", quotients_to_tan), ("expand", _expand), ("sigmoid", _sigmoid))
+REWRITES = (("tan", quotients_to_tan), ("expand", _expand), ("pythagorean", pythagorean), ("cancel", _cancel),
+            ("common_factor", _common_factor), ("sigmoid", _sigmoid))

@@ -92,9 +92,9 @@ def compile_latex(source: str, tmp_path) -> subprocess.CompletedProcess:
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 @pytest.mark.parametrize("lang", LANGS)
 def test_standalone_latex_compiles(tmp_path, lang):
-    texts = SEED_TEXTS + ["(sin x)^x", "lg(x^2 + 1)", "e^(a1)/(e^(a1) + e^(a2))"]
-    bodies = [differentiate(parse(t), var="a1" if "a1" in t else "x").to_latex(lang) for t in texts]
-    source = differentiate(texts[0]).to_latex(lang, standalone=True)
+    """One document: a standalone seed derivation with every corpus derivation appended."""
+    bodies = [differentiate(parse(text), var).to_latex(lang) for _, text, var in CORPUS]
+    source = differentiate(SEED_TEXTS[0]).to_latex(lang, standalone=True)
     source = source.replace("\\end{document}", "\n\n".join(bodies) + "\n\\end{document}")
     run = compile_latex(source, tmp_path)
     assert run.returncode == 0, run.stdout[-2000:]
