@@ -18,11 +18,15 @@ x, (a_k, z_k for each layer), (W_k, b_k for each layer), l.
 """
 from __future__ import annotations
 
+import keyword
+import re
 from dataclasses import dataclass, field
 
 from derivtutor.layer_rules import ACTIVATIONS, RULES, Grad, Quantity, Step
 
 LOSSES = ("mse", "ce")
+RESERVED_NAMES = frozenset({"E", "lam", "sum", "exp", "log", "sigmoid", "tanh", "Heaviside"})
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 MAX_WIDTH = 256  # the finite-difference check costs one forward pass per parameter entry
 OUTPUTS = tuple(ACTIVATIONS) + ("softmax",)
 
@@ -94,6 +98,11 @@ def _validate(spec: NetworkSpec) -> None:
         raise SpecError("backprop.softmax-width")
     if spec.names and len(spec.names) != 4 * spec.depth + 2:
         raise SpecError("backprop.names-count", count=len(spec.names), expected=4 * spec.depth + 2)
+    for name in spec.names:  # names become SymPy symbols and lambdify arguments: plain identifiers only
+        if not _NAME.fullmatch(name) or keyword.iskeyword(name) or name in RESERVED_NAMES:
+            raise SpecError("backprop.bad-name", name=name)
+    if len(set(spec.names)) != len(spec.names):
+        raise SpecError("backprop.bad-name", name=next(n for n in spec.names if spec.names.count(n) > 1))
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,12 @@ def test_russian_headings(capsys):
     (["--activation", "swish"], "backprop.bad-activation"),
     (["--output", "softmax"], "backprop.softmax-ce"),
     (["--layers", "2,3,2", "--loss", "ce", "--scalar"], "backprop.scalar-ce"),
-], ids=["not-a-number", "one-width", "activation", "softmax-mse", "scalar-ce"])
+    (["--layers", "2,100000,1", "--check"], "backprop.bad-layers"),
+    (["--layers", "2,2,1", "--names", "x,p,y,q,z,V,v,U,u,__import__('os')"], "backprop.bad-name"),
+    (["--layers", "2,2,1", "--names", "x,p,y,q,z,V,v,V,u,l"], "backprop.bad-name"),
+    (["--layers", "2,2,1", "--names", "x,p,y"], "backprop.names-count"),
+], ids=["not-a-number", "one-width", "activation", "softmax-mse", "scalar-ce", "too-wide", "hostile-name",
+        "duplicate-name", "names-count"])
 def test_invalid_input_exits_2_with_a_code(capsys, argv, code):
     exit_code, doc = run_json(capsys, *argv)
     assert exit_code == 2 and doc["error"]["code"] == code and doc["error"]["message"]
