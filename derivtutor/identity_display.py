@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Add, Derivative, Expr, Mul, Symbol
+from sympy import Add, Derivative, Expr, Integer, Mul, Symbol
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,9 @@ class Prod:
     """factors[0] * factors[1] * ..., shown with a multiplication dot."""
 
     factors: tuple
+
+    def value(self) -> Expr:
+        return Mul(*(value(f) for f in self.factors))
 
 
 @dataclass(frozen=True)
@@ -30,12 +33,18 @@ class Frac:
     numer: object
     denom: object
 
+    def value(self) -> Expr:
+        return value(self.numer) / value(self.denom)
+
 
 @dataclass(frozen=True)
 class Terms:
     """A sum shown term by term: ``items`` are (sign +1 or -1, node) pairs."""
 
     items: tuple
+
+    def value(self) -> Expr:
+        return Add(*(sign * value(item) for sign, item in self.items))
 
 
 @dataclass(frozen=True)
@@ -45,15 +54,17 @@ class Deriv:
     expr: object
     var: Symbol
 
+    def value(self) -> Expr:
+        return Derivative(value(self.expr), self.var)
+
 
 def value(node) -> Expr:
-    """The SymPy expression a display node stands for."""
-    if isinstance(node, Prod):
-        return Mul(*(value(f) for f in node.factors))
-    if isinstance(node, Frac):
-        return value(node.numer) / value(node.denom)
-    if isinstance(node, Terms):
-        return Add(*(sign * value(item) for sign, item in node.items))
-    if isinstance(node, Deriv):
-        return Derivative(value(node.expr), node.var)
-    return node
+    """The SymPy expression a display node (or a plain SymPy expression or int) stands for."""
+    if isinstance(node, (Prod, Frac, Terms, Deriv)):
+        return node.value()
+    return sympify_number(node)
+
+
+def sympify_number(node) -> Expr:
+    """SymPy expressions pass through; Python ints (used for the 1 in 1 - 1) become Integers."""
+    return Integer(node) if isinstance(node, int) else node

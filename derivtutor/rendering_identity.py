@@ -17,7 +17,7 @@ from sympy import cos, cosh, exp, fraction, sin, sinh, tan, tanh
 
 from derivtutor.catalogue import message
 from derivtutor.functions import sigmoid
-from derivtutor.identity_display import Deriv, Frac, Prod, Terms
+from derivtutor.identity_display import Frac
 from derivtutor.rendering import TextPrinter, course_str
 from derivtutor.rendering_latex import STANDALONE_PREAMBLE, LatexPrinter, course_latex
 
