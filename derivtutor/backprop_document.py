@@ -104,9 +104,19 @@ def _latex_body(net, lang: str, scalar, check, seed: int) -> list:
     if scalar is not None:
         out += [_latex_text(message("backprop.heading.scalar", lang)) + ":"] + align([p.doprint(c) for c in scalar.values()])
     if check is not None:
-        out += [_latex_text(message("backprop.heading.check", lang)) + ":", ""]
-        out += [_latex_text(line) + r"\\" for line in _check_lines(check, seed, lang)]
+        out += [_latex_text(message("backprop.heading.check", lang)) + ":", ""] + _latex_check(check, seed, lang)
     return out
+
+
+def _latex_check(check, seed: int, lang: str) -> list:
+    """The check as paragraphs around a tabular of the per-parameter errors."""
+    lines = _check_lines(check, seed, lang)
+    n_proof = 1 if check.proof is not None else 0
+    header = [_latex_text(c) for c in lines[n_proof + 1].split(" | ")]
+    rows = [" & ".join(_latex_text(c) for c in line.split(" | ")) + r" \\" for line in lines[n_proof + 2:-1]]
+    return ([_latex_text(line) + "\n" for line in lines[:n_proof + 1]]
+            + [r"\begin{tabular}{lrrr}", r"\hline", " & ".join(header) + r" \\", r"\hline", *rows, r"\hline",
+               r"\end{tabular}", "", _latex_text(lines[-1])])
 
 
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
@@ -139,5 +149,12 @@ def render_markdown(net, lang: str = "en", scalar=None, check=None, seed: int = 
     if scalar is not None:
         out += ["", f"### {message('backprop.heading.scalar', lang)}", ""] + [f"$${p.doprint(c)}$$" for c in scalar.values()]
     if check is not None:
-        out += ["", f"### {message('backprop.heading.check', lang)}", ""] + _check_lines(check, seed, lang)
+        out += ["", f"### {message('backprop.heading.check', lang)}", ""] + _markdown_check(check, seed, lang)
     return "\n".join(out) + "\n"
+
+
+def _markdown_check(check, seed: int, lang: str) -> list:
+    lines = _check_lines(check, seed, lang)
+    n = 2 if check.proof is not None else 1
+    table = [f"| {line} |" for line in lines[n:-1]]
+    return [*(line + "\n" for line in lines[:n]), table[0], "|---|---:|---:|---:|", *table[1:], "", lines[-1]]
