@@ -28,10 +28,11 @@ RU_FUNCTION_NAMES = {"tan": "tg", "cot": "ctg", "atan": "arctg", "acot": "arcctg
                      "asin": "arcsin", "acos": "arccos"}
 _RU_TEXT = re.compile(r"\b(%s)\(" % "|".join(RU_FUNCTION_NAMES))
 _LOG = re.compile(r"\blog\(")
+_SIGMOID = re.compile(r"\bsigmoid\(")
 
 
 def course_str(expr: Expr, lang: str = "en") -> str:
-    """Plain-text formula in course notation: x^2, ln, and tg/arctg in Russian.
+    """Plain-text formula in course notation: x^2, ln, σ, and tg/arctg in Russian.
 
     >>> from sympy import Symbol, atan
     >>> course_str(atan(Symbol("x"))**2, "ru")
@@ -40,7 +41,7 @@ def course_str(expr: Expr, lang: str = "en") -> str:
     if expr.is_Pow and expr.exp.is_negative and expr.exp.is_Rational:  # 1/cos(x)^2, not cos(x)^(-2)
         inverse = course_str(expr.base ** -expr.exp, lang)
         return f"1/({inverse})" if not (expr.base.is_Atom or expr.base.is_Function) and -expr.exp == 1 else f"1/{inverse}"
-    text = _LOG.sub("ln(", sstr(expr).replace("**", "^"))
+    text = _SIGMOID.sub("σ(", _LOG.sub("ln(", sstr(expr).replace("**", "^")))
     if lang == "ru":
         text = _RU_TEXT.sub(lambda m: RU_FUNCTION_NAMES[m.group(1)] + "(", text)
     return text

@@ -75,7 +75,8 @@ def simplify_steps(derivative: Expr, var: Symbol, factors: tuple[Expr, ...] = ()
     """The named rewrites that take ``derivative`` to the teacher's form (maybe none)."""
     steps: list[SimplifyStep] = []
     current = derivative
-    if len([f for f in factors if f != 1]) > 1:
+    factors = tuple(f for f in factors if f != 1)  # x' = 1 factors add nothing to the product shown
+    if len(factors) > 1:
         steps.append(SimplifyStep(current, var, current, "combine", factors))
     for kind, rewrite in REWRITES:
         new = rewrite(current)
