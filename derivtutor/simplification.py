@@ -76,7 +76,8 @@ def simplify_steps(derivative: Expr, var: Symbol, factors: tuple[Expr, ...] = ()
     steps: list[SimplifyStep] = []
     current = derivative
     factors = tuple(f for f in factors if f != 1)  # x' = 1 factors add nothing to the product shown
-    if len(factors) > 1:
+    # Two factors are exactly the chain rule's own line (f'(u) * u'); only a longer chain needs this step.
+    if len(factors) > 2:
         steps.append(SimplifyStep(current, var, current, "combine", factors))
     for kind, rewrite in REWRITES:
         new = rewrite(current)
