@@ -34,8 +34,10 @@ HOSTILE = [
     "\\frac{1}{" * 60 + "x" + "}" * 60, "lambda: 0",
 ]
 INVALID = ["", "cos(", "dunno", "2x +", "sin x)", "\\frac{1}{", "f'(x)", "x ** ** 2", "y' = ", "cos x * / 2"]
-#: The mix: share of each sort of answer (the rest of 1.0 is correct answers).
-MIX = {"wrong": 0.25, "invalid": 0.06, "hostile": 0.01}
+#: The mix: share of each sort of answer (the rest of 1.0 is correct answers in common forms).
+#: "personal" answers are written in a student's own way (k*(A)/k, (A) + k), so they are
+#: mostly distinct and the dedup cache cannot help with them.
+MIX = {"hostile": 0.01, "invalid": 0.06, "wrong": 0.25, "personal": 0.10}
 
 
 def pick_exercises(count: int) -> list:
@@ -54,6 +56,13 @@ def answer_forms(exercise) -> tuple[list[str], list[str]]:
     return correct, wrong
 
 
+def _cumulative(mix: dict):
+    total = 0.0
+    for name, share in mix.items():
+        total += share
+        yield name, total
+
+
 def make_class(students: int, exercises: list, seed: int) -> list[tuple[str, str, str]]:
     rng = random.Random(seed)
     forms = {ex.id: answer_forms(ex) for ex in exercises}
@@ -61,13 +70,16 @@ def make_class(students: int, exercises: list, seed: int) -> list[tuple[str, str
     for s in range(students):
         for ex in exercises:
             correct, wrong = forms[ex.id]
-            roll = rng.random()
-            if roll < MIX["hostile"]:
+            roll, k = rng.random(), rng.randint(2, 60)
+            sort = next((name for name, upto in _cumulative(MIX) if roll < upto), "correct")
+            if sort == "hostile":
                 answer = rng.choice(HOSTILE)
-            elif roll < MIX["hostile"] + MIX["invalid"]:
+            elif sort == "invalid":
                 answer = rng.choice(INVALID)
-            elif roll < MIX["hostile"] + MIX["invalid"] + MIX["wrong"]:
+            elif sort == "wrong":
                 answer = rng.choice(wrong)
+            elif sort == "personal":
+                answer = f"{k}*({correct[0]})/{k}" if rng.random() < 0.7 else f"({rng.choice(wrong)}) + {k}"
             else:  # the first spelling is the one most students write
                 answer = correct[0] if rng.random() < 0.6 else rng.choice(correct)
             rows.append((f"student{s:04d}", ex.id, answer))

@@ -176,9 +176,10 @@ def _columns(bank: dict, items: list, assignment) -> list:
 
 
 def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress) -> list[GradedItem]:
+    row_keys = [(row.exercise, normalise(row.answer), row.syntax) for row in rows]
     keys = {}
-    for row in rows:
-        keys.setdefault((row.exercise, normalise(row.answer), row.syntax), len(keys))
+    for key in row_keys:
+        keys.setdefault(key, len(keys))
     tasks = sorted(keys, key=keys.get)
     _preload({bank[exercise_id].kind for exercise_id, _, _ in tasks})
     bar = _progress_bar(len(tasks), progress)
@@ -188,8 +189,7 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
     finally:
         if bar:
             bar.close()
-    return [_item(row, bank[row.exercise], outcomes[keys[(row.exercise, normalise(row.answer), row.syntax)]], lang)
-            for row in rows]
+    return [_item(row, bank[row.exercise], outcomes[keys[key]], lang) for row, key in zip(rows, row_keys)]
 
 
 def _preload(kinds: set) -> None:
