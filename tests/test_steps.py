@@ -169,3 +169,24 @@ def test_differentiate_accepts_text_and_infers_single_variable():
     assert d.var == Symbol("t") and d.result == diff(sin(Symbol("t") ** 2), Symbol("t"))
     with pytest.raises(ValueError):
         differentiate("x y", var=None)
+
+
+def test_every_simplification_kind_is_used_by_the_corpus(corpus):
+    from derivtutor.simplification import REWRITES
+
+    used = {step.kind for _, _, d in corpus.values() for step in d.simplification}
+    assert used == {kind for kind, _ in REWRITES} | {"combine"}
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("sin(x)/(1 + cos(x))", ["expand", "pythagorean"]),
+    ("ln((x - 1)/(x + 1))", ["cancel"]),
+    ("(w x + b - y)^2/2", ["combine", "cancel", "common_factor"]),
+    ("ln(1 + e^x)", ["sigmoid"]),
+], ids=["pythagorean", "cancel", "common-factor", "softplus"])
+def test_named_simplification_steps(text, kinds):
+    expr = parse(text)
+    var = "w" if "w" in text else "x"
+    derivation = differentiate(expr, var)
+    assert [s.kind for s in derivation.simplification] == kinds
+    assert numerically_equal(derivation.result, real_diff(expr, Symbol(var)))
