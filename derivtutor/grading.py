@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from derivtutor.catalogue import message
 from derivtutor.exercises import Exercise, checker_for, load_exercises
@@ -76,17 +77,26 @@ class GradeReport:
 
     @property
     def students(self) -> list[str]:
-        return sorted({item.student for item in self.items})
+        return sorted(self._by_student)
+
+    @cached_property
+    def _by_student(self) -> dict:
+        """student -> {exercise: the item that counts}; items are sorted, so the last line wins."""
+        table: dict = {}
+        for item in self.items:
+            if item.status != "superseded":
+                table.setdefault(item.student, {})[item.exercise] = item
+        return table
 
     def counted(self, student: str) -> list[GradedItem]:
         """The student's item for each column (a 'missing' zero where they gave none)."""
-        latest = {item.exercise: item for item in self.items if item.student == student and item.status != "superseded"}
+        latest = self._by_student.get(student, {})
         return [latest.get(ex.id) or _missing(student, ex, self.lang) for ex in self.exercises]
 
     def extra(self, student: str) -> list[GradedItem]:
         """The student's rows outside the columns (unknown exercises), for their feedback."""
         columns = {ex.id for ex in self.exercises}
-        return [i for i in self.items if i.student == student and i.exercise not in columns and i.status != "superseded"]
+        return [i for e, i in self._by_student.get(student, {}).items() if e not in columns]
 
     def total(self, student: str) -> float:
         return round(sum(item.score for item in self.counted(student)), 6)
