@@ -18,7 +18,9 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from sympy import Expr, Symbol, exp, log, sstr
+from sympy import Expr, Mul, Symbol, exp, log
+from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.str import StrPrinter
 
 from derivtutor.catalogue import message
 from derivtutor.functions import sigmoid
@@ -31,6 +33,35 @@ _LOG = re.compile(r"\blog\(")
 _SIGMOID = re.compile(r"\bsigmoid\(")
 
 
+def sigmoid_pair(product: Expr):
+    """(rest, sigma(a)) when a product is rest * sigma(a) * (1 - sigma(a)) with no denominator, else None.
+
+    Printers use it to write sigma(a)(1 - sigma(a)) in the course's order, not SymPy's.
+    """
+    factors = Mul.make_args(product)
+    if any(f.is_Pow and f.exp.is_negative for f in factors):
+        return None
+    for f in factors:
+        if f.func == sigmoid and 1 - f in factors:
+            rest = [g for g in factors if g not in (f, 1 - f)]
+            return Mul(*rest), f
+    return None
+
+
+class CourseStrPrinter(StrPrinter):
+    """SymPy's string printer, writing sigma(a)*(1 - sigma(a)) in that order."""
+
+    def _print_Mul(self, expr):
+        pair = sigmoid_pair(expr)
+        if pair is None:
+            return super()._print_Mul(expr)
+        rest, s = pair
+        tail = f"{self._print(s)}*(1 - {self._print(s)})"
+        if rest == 1 or rest == -1:
+            return ("-" if rest == -1 else "") + tail
+        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])}*{tail}"
+
+
 def course_str(expr: Expr, lang: str = "en") -> str:
     """Plain-text formula in course notation: x^2, ln, σ, and tg/arctg in Russian.
 
@@ -41,7 +72,7 @@ def course_str(expr: Expr, lang: str = "en") -> str:
     if expr.is_Pow and expr.exp.is_negative and expr.exp.is_Rational:  # 1/cos(x)^2, not cos(x)^(-2)
         inverse = course_str(expr.base ** -expr.exp, lang)
         return f"1/({inverse})" if not (expr.base.is_Atom or expr.base.is_Function) and -expr.exp == 1 else f"1/{inverse}"
-    text = _SIGMOID.sub("σ(", _LOG.sub("ln(", sstr(expr).replace("**", "^")))
+    text = _SIGMOID.sub("σ(", _LOG.sub("ln(", CourseStrPrinter().doprint(expr).replace("**", "^")))
     if lang == "ru":
         text = _RU_TEXT.sub(lambda m: RU_FUNCTION_NAMES[m.group(1)] + "(", text)
     return text

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 
-from sympy import Expr, Symbol, latex
+from sympy import Expr, Symbol
+from sympy.printing.latex import LatexPrinter as SympyLatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 
-from derivtutor.rendering import Line, StepPrinter
+from derivtutor.rendering import Line, StepPrinter, sigmoid_pair
 
 _RU_LATEX = (
     (re.compile(r"\\tan(?![a-zA-Z])"), r"\\operatorname{tg}"),
@@ -30,9 +32,23 @@ STANDALONE_PREAMBLE = {
 }
 
 
+class CourseLatexPrinter(SympyLatexPrinter):
+    """SymPy's LaTeX printer, writing sigma(a)(1 - sigma(a)) in that order."""
+
+    def _print_Mul(self, expr):
+        pair = sigmoid_pair(expr)
+        if pair is None:
+            return super()._print_Mul(expr)
+        rest, s = pair
+        tail = f"{self._print(s)} \\left(1 - {self._print(s)}\\right)"
+        if rest == 1 or rest == -1:
+            return ("- " if rest == -1 else "") + tail
+        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])} {tail}"
+
+
 def course_latex(expr: Expr, lang: str = "en") -> str:
     """LaTeX of ``expr`` with ln for the natural logarithm and, in Russian, tg/ctg/arctg/arcctg."""
-    text = latex(expr, inv_trig_style="full", ln_notation=True)
+    text = CourseLatexPrinter({"inv_trig_style": "full", "ln_notation": True}).doprint(expr)
     if lang == "ru":
         for pattern, replacement in _RU_LATEX:
             text = pattern.sub(replacement, text)
