@@ -21,7 +21,11 @@ catches this block's time-out and lets an enclosing block's pass through.
 from __future__ import annotations
 
 import ctypes
+import heapq
+import itertools
+import os
 import threading
+import time
 from contextlib import contextmanager
 
 
@@ -33,6 +37,64 @@ _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 
 
+class _Watchdog:
+    """One daemon thread that raises each block's exception when its deadline passes.
+
+    A thread per block (threading.Timer) costs about a millisecond to start,
+    more than a whole warm answer check; here entering a block is a heap push.
+    """
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.heap: list = []
+        self.counter = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def register(self, seconds: float, tid: int, expired: type) -> dict:
+        entry = {"tid": tid, "exc": expired, "active": True, "fired": False}
+        with self.cond:
+            heapq.heappush(self.heap, (time.monotonic() + seconds, next(self.counter), entry))
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self.run, name="derivtutor-time-limit", daemon=True)
+                self.thread.start()
+            self.cond.notify()
+        return entry
+
+    def cancel(self, entry: dict) -> None:
+        with self.cond:  # firing happens under the same lock, so no race with it
+            entry["active"] = False
+
+    def run(self) -> None:
+        with self.cond:
+            while True:
+                if not self.heap:
+                    self.cond.wait()
+                    continue
+                deadline, _, entry = self.heap[0]
+                if not entry["active"]:
+                    heapq.heappop(self.heap)
+                    continue
+                now = time.monotonic()
+                if deadline > now:
+                    self.cond.wait(deadline - now)
+                    continue
+                heapq.heappop(self.heap)
+                entry["fired"] = True
+                _set_async_exc(ctypes.c_ulong(entry["tid"]), ctypes.py_object(entry["exc"]))
+
+
+_watchdog = _Watchdog()
+
+
+def _reset_after_fork() -> None:
+    global _watchdog
+    _watchdog = _Watchdog()  # the parent's thread and lock do not exist in a forked child
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)
+
+
 @contextmanager
 def time_limit(seconds: float | None):
     """Run the block with a limit of ``seconds`` (None or <= 0: no limit)."""
@@ -41,25 +103,13 @@ def time_limit(seconds: float | None):
         yield expired
         return
     tid = threading.get_ident()
-    lock = threading.Lock()
-    state = {"active": True, "fired": False}
-
-    def fire():
-        with lock:
-            if state["active"]:
-                state["fired"] = True
-                _set_async_exc(ctypes.c_ulong(tid), ctypes.py_object(expired))
-
-    timer = threading.Timer(seconds, fire)
-    timer.daemon = True
-    timer.start()
+    watchdog = _watchdog
+    entry = watchdog.register(seconds, tid, expired)
     try:
         yield expired
     finally:
-        with lock:
-            state["active"] = False
-        timer.cancel()
-        if state["fired"]:
+        watchdog.cancel(entry)
+        if entry["fired"]:
             # The exception may still be pending if it fired just as the block
             # ended; clear it so it cannot escape into unrelated code.
             _set_async_exc(ctypes.c_ulong(tid), ctypes.py_object())

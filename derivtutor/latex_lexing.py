@@ -15,6 +15,7 @@ from derivtutor import vocabulary as V
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _DIGITS = re.compile(r"\d+\.?\d*|\.\d+", re.ASCII)
+_INDEXED = re.compile(r"[A-Za-z][0-9]*")
 _SIMPLE = {"(": "lp", "[": "lp", ")": "rp", "]": "rp", "{": "lb", "}": "rb"}
 _DERIVATIVE = re.compile(r"\\[dt]?frac\s*\{\s*(\\mathrm\s*\{\s*)?(d|\\partial)\b[^{]*(\{[^}]*\})?")
 
@@ -57,8 +58,12 @@ class _LatexLexer:
         elif ch in "0123456789" or (ch == "." and _DIGITS.match(self.text, pos)):
             self.number()
         elif ch.isascii() and ch.isalpha():
-            self.i += 1
-            self.emit("name", ch, pos)
+            # A letter with digits glued on is one symbol, as in plain text (w1 x + w0),
+            # unless it is a one-character argument (\frac ab, x^a).
+            m = _INDEXED.match(self.text, pos)
+            word = ch if self.single else m.group(0)
+            self.i = pos + len(word)
+            self.emit("name", word, pos)
         elif ch in _SIMPLE:
             self.i += 1
             self.bracket(ch, pos)

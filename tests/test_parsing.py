@@ -63,6 +63,7 @@ SAME = [
     ("2x/cos(x^2)^2", r"\frac{2x}{\cos^2 x^2}"),
     ("arctg^2(x^3)", r"\arctg^2{x^3}"),
     ("w1 x + w0", r"w_{1} x + w_0"),
+    ("e^(w1 x + w0)", r"e^{w1 x + w0}"),
     ("6x^2 arctg(x^3)/(1+x^6)", r"\frac{6x^2 \operatorname{arctg}(x^3)}{1+x^6}"),
     ("-tg(sin sqrt x) cos(sqrt x)/sqrt x", r"-\frac{\tg(\sin\sqrt{x}) \cos\sqrt{x}}{\sqrt{x}}"),
     ("sigmoid(x)(1 - sigmoid(x))", r"\sigma(x)\left(1 - \sigma(x)\right)"),
