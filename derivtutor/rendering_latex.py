@@ -26,9 +26,10 @@ _RU_LATEX = (
 )
 
 STANDALONE_PREAMBLE = {
-    "en": "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amsmath}\n",
+    "en": ("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amsmath}\n"
+           "\\usepackage[margin=2cm]{geometry}\n"),
     "ru": ("\\documentclass{article}\n\\usepackage[T2A]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
-           "\\usepackage[russian]{babel}\n\\usepackage{amsmath}\n"),
+           "\\usepackage[russian]{babel}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"),
 }
 
 
@@ -77,11 +78,17 @@ class LatexPrinter(StepPrinter):
         text = self.math(expr)
         return text if (expr.is_Atom or expr.is_Function) else f"\\left({text}\\right)"
 
+    @staticmethod
+    def sentence(text: str, depth: int = 0) -> str:
+        """A sentence row that wraps inside the page instead of running off its edge."""
+        width = max(0.5, 0.92 - 0.06 * depth)
+        return f"\\parbox[t]{{{width:.2f}\\linewidth}}{{\\raggedright {text}}}"
+
     def layout(self, derivation, lines: list[Line]) -> str:
-        rows = [f"&\\text{{{self.heading(derivation)}}}"]
+        rows = [f"&{self.sentence(self.heading(derivation))}"]
         for number, line in enumerate(lines, 1):
             self._emit(line, rows, 0, f"{number}. ")
-        rows.append(f"&\\text{{{self.answer(derivation)}}}")
+        rows.append(f"&{self.sentence(self.answer(derivation))}")
         body = "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
         if not self.standalone:
             return body
@@ -90,7 +97,7 @@ class LatexPrinter(StepPrinter):
 
     def _emit(self, line: Line, rows: list[str], depth: int, bullet: str) -> None:
         indent = "\\qquad " * depth
-        rows.append(f"&{indent}\\text{{{bullet}{line.sentence}}}")
+        rows.append(f"&{indent}{self.sentence(bullet + line.sentence, depth)}")
         rows.append(f"&{indent}\\qquad {line.equation}")
         for sub in line.substeps:
             self._emit(sub, rows, depth + 1, "")
