@@ -192,6 +192,7 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
         keys.setdefault(key, len(keys))
     tasks = sorted(keys, key=keys.get)
     _preload({bank[exercise_id].kind for exercise_id, _, _ in tasks})
+    _warm({exercise_id: bank[exercise_id] for exercise_id, _, _ in tasks}, timeout)
     bar = _progress_bar(len(tasks), progress)
     try:
         outcomes = run_tasks(tasks, exercises_dir=_bank_dir(bank, exercises_dir), jobs=jobs, lang=lang,
@@ -209,6 +210,24 @@ def _preload(kinds: set) -> None:
             checker_for(kind)
         except ImportError:
             pass  # each worker will meet the same error and score its items 0 with the reason
+
+
+def _warm(exercises: dict, timeout: float) -> None:
+    """Check a fixed, harmless answer to each exercise once, here, before the workers fork.
+
+    The per-exercise work (the reference derivative, its simplest form) lands in
+    the checkers' caches, which every forked worker -- a replacement too -- inherits.
+    Only bank texts and the answer "0" are checked in this process, never a student's.
+    """
+    from derivtutor.budget import TimeLimitExceeded, time_limit
+    from derivtutor.exercises import check_exercise
+
+    for exercise_id in sorted(exercises):
+        try:
+            with time_limit(timeout):
+                check_exercise(exercises[exercise_id], "0", timeout=timeout)
+        except (Exception, TimeLimitExceeded):
+            pass  # a bank problem shows up in the workers, item by item, with its reason
 
 
 def _bank_dir(bank: dict, exercises_dir):
