@@ -270,3 +270,11 @@ def test_cli_gradescope_mode_without_answers_still_writes_results(tmp_path):
     results = tmp_path / "results.json"
     assert main(["gradescope", "--submission", str(tmp_path), "--results", str(results)]) == 2
     assert json.loads(results.read_text(encoding="utf-8"))["score"] == 0.0
+
+
+@pytest.mark.parametrize("progress, shown", [(True, True), (None, False), (False, False)],
+                         ids=["forced", "not-a-terminal", "off"])
+def test_progress_bar_only_when_asked_or_on_a_terminal(fake, progress, shown, capsys):
+    rows, _ = rows_of("student,exercise,answer\na,table-sin,ok\nb,table-sin,no\n")
+    grade(rows, jobs=1, progress=progress)
+    assert ("answer" in capsys.readouterr().err) == shown
