@@ -119,13 +119,17 @@ class Exercise:
 
 
 def default_dir() -> Path:
-    """Where the bank lives: $DERIVTUTOR_EXERCISES, else the repository's ``exercises/``, else ./exercises."""
+    """Where the bank lives: $DERIVTUTOR_EXERCISES, else the repository's ``exercises/``,
+    else the copy installed with the package (``derivtutor.bank``), else ./exercises."""
     env = os.environ.get("DERIVTUTOR_EXERCISES")
     if env:
         return Path(env)
     beside_package = Path(__file__).resolve().parent.parent / "exercises"
     if beside_package.is_dir():
         return beside_package
+    installed = Path(__file__).resolve().parent / "bank"
+    if installed.is_dir():
+        return installed
     return Path.cwd() / "exercises"
 
 
