@@ -214,7 +214,9 @@ def _short_forms(expected: sympy.Expr) -> tuple:
 
 def diagnose(ref: Reference, answer: sympy.Expr, comparison: Comparison, lang: str) -> tuple[list[str], str]:
     """Diagnosis codes and the message for a wrong ``answer`` (see ``derivtutor.mistakes``)."""
-    for attempt in (_tree_mistake, _fallback, _integrated, _wrong_variable):
+    # The rule-tree slips name the exact piece; integrating is a more telling story than
+    # the bare "a constant factor is wrong" (x^4/4 for x^3 is both).
+    for attempt in (_tree_mistake, _integrated, _fallback, _wrong_variable):
         found = attempt(ref, answer, lang)
         if found:
             return found

@@ -50,12 +50,20 @@ def _cut(z):
     return z + 0j
 
 
+def _cut_above_one(z):
+    # SymPy's asin and acos continue from below on the cut x > 1 (asin 2 = pi/2 - 1.317i);
+    # numpy's arcsin(2+0j) takes the other side, so give such points a -0 imaginary part.
+    z = _cut(z)
+    return numpy.where((z.imag == 0) & (z.real > 1), numpy.conj(z), z)
+
+
 FLOAT_FUNCS = {
     sympy.exp: numpy.exp, sympy.log: lambda z: numpy.log(_cut(z)),
     sympy.sin: numpy.sin, sympy.cos: numpy.cos, sympy.tan: numpy.tan,
     sympy.cot: lambda z: 1 / numpy.tan(z), sympy.sec: lambda z: 1 / numpy.cos(z),
     sympy.csc: lambda z: 1 / numpy.sin(z),
-    sympy.asin: lambda z: numpy.arcsin(_cut(z)), sympy.acos: lambda z: numpy.arccos(_cut(z)),
+    sympy.asin: lambda z: numpy.arcsin(_cut_above_one(z)),
+    sympy.acos: lambda z: numpy.arccos(_cut_above_one(z)),
     sympy.atan: lambda z: numpy.arctan(_cut(z)), sympy.acot: lambda z: numpy.arctan(1 / _cut(z)),
     sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.tanh: numpy.tanh,
     sympy.Abs: lambda z: numpy.abs(z) + 0j, sigmoid: lambda z: 1 / (1 + numpy.exp(-z)),
