@@ -1,8 +1,9 @@
 """Latency of ``check_answer`` against a naive ``sympy.simplify(expected - answer) == 0``.
 
 The corpus: for each of 20 functions (the course's seed exercises first), correct
-answers in several forms (plain and LaTeX), typical wrong answers (the mistake
-candidates, -f', 2f') and invalid ones -- well over 200 answers.
+answers in several forms (rewritten by SymPy, plus hand-written student forms of the
+seed exercises, plain and LaTeX), typical wrong answers (the mistake candidates,
+-f', 2f') and invalid ones -- well over 200 answers.
 
     python bench/check.py [--naive-limit SECONDS]
 
@@ -25,6 +26,22 @@ FUNCTIONS = (
     "x^3", "sin(x^3)", "x^2 sin x", "sin(x)/x", "e^(x^2)", "ln(x^2+1)", "sqrt(1+x^2)",
     "cos(2x)", "3*2^x", "x e^x", "th(x)", "(x^2+1)^5", "arctg(x)/x", "ln(cos x)", "sin x cos x",
 )
+N_SEEDS = 5  # the first FUNCTIONS are the course's seed exercises
+#: Correct answers as students write them for the seed exercises (plain and LaTeX).
+SEED_FORMS = {
+    "tg x^2": ["2x/cos^2 x^2", "2x(1 + tg^2 x^2)", "2x sec(x^2)^2", r"\frac{2x}{\cos^2 x^2}",
+               r"2x\left(1+\tan^2(x^2)\right)", "2x/(cos(x^2))^2"],
+    "arctg^2 x^3": ["6x^2 arctg(x^3)/(1 + x^6)", "2 arctg(x^3) * 3x^2/(1 + (x^3)^2)",
+                    r"\frac{6x^2\arctan(x^3)}{1+x^6}", r"2\,\mathrm{arctg}(x^3)\cdot\frac{3x^2}{1+(x^3)^2}"],
+    "ln cos^2(sin sqrt x)": ["-tg(sin sqrt x) cos(sqrt x)/sqrt x",
+                             "1/cos^2(sin sqrt x) * 2cos(sin sqrt x) * (-sin(sin sqrt x)) * cos(sqrt x)/(2 sqrt x)",
+                             "-tg(sin(sqrt(x))) cos(sqrt(x)) x^(-1/2)",
+                             r"-\frac{\tan(\sin\sqrt{x})\cos\sqrt{x}}{\sqrt{x}}"],
+    "sigmoid(x)": ["sigmoid(x)(1 - sigmoid(x))", "e^(-x)/(1 + e^(-x))^2", "σ(x)(1-σ(x))",
+                   r"\sigma(x)\left(1-\sigma(x)\right)", "e^x/(1+e^x)^2"],
+    "1/(1+e^(-x))": ["sigmoid(x)(1 - sigmoid(x))", r"\frac{e^{-x}}{(1+e^{-x})^2}",
+                     "1/(1+e^(-x)) - 1/(1+e^(-x))^2", "e^x/(1+e^x)^2", "1/(4 ch(x/2)^2)"],
+}
 HOSTILE = (
     "__import__('os').system('ls')", "2^2^2^2^2^2", "1e999999", "((((((((((((((((((((x" + ")" * 20,
     "diff(x^2, x)", "0/0", "x +* 2", "lambda: 1", "x^(10^100)", "", "sin(", "exec(1)",
@@ -42,8 +59,10 @@ def build_corpus() -> list[tuple[str, str]]:
         f = parse(text)
         x = sympy.Symbol("x")
         d = sympy.diff(f, x)
-        forms = {show(d), show(sympy.simplify(d)), sympy.latex(d), show(sympy.expand(d))}
-        corpus += [(text, a) for a in sorted(forms)]
+        # Rewritten forms, so that the correct answers are not SymPy's own printout only.
+        forms = {show(d), show(sympy.factor(d)), show(sympy.together(d)), show(d.rewrite(sympy.sin)),
+                 show(sympy.expand(d)), sympy.latex(sympy.factor(d))}
+        corpus += [(text, a) for a in sorted(forms) + SEED_FORMS.get(text, [])]
         wrong = [show(m.expr) for m in candidates(f, x)][:6] + [show(-d), show(2 * d)]
         corpus += [(text, a) for a in wrong]
         corpus += [(text, HOSTILE[(2 * i + k) % len(HOSTILE)]) for k in range(3)]
@@ -111,6 +130,17 @@ def main(argv=None) -> int:
     print(f"check_answer p90 / max (warm):                    {_pct(ours, 0.9):8.2f} / {max(ours) * 1e3:.2f} ms")
     print(f"naive simplify(expected - answer) == 0 median:    {med_naive:8.2f} ms")
     print(f"ratio naive / ours (medians): {med_naive / med:.0f}x warm, {med_naive / med_cold:.0f}x answer-cold")
+    print(f"total time for the corpus: ours {sum(ours):.2f} s, naive {sum(naive):.2f} s "
+          f"({sum(naive) / sum(ours):.0f}x)")
+    print("by kind (ours / naive medians):")
+    for kind in ("correct", "incorrect", "invalid"):
+        idx = [i for i, v in enumerate(verdicts) if v == kind]
+        if idx:
+            a, b = (statistics.median(t[i] for i in idx) * 1e3 for t in (ours, naive))
+            print(f"  {kind:<10} n={len(idx):<4} {a:7.2f} ms / {b:8.2f} ms  ({b / a:.0f}x)")
+    seeds = [i for i, (f, _) in enumerate(corpus) if f in FUNCTIONS[:N_SEEDS]]
+    a, b = (statistics.median(t[i] for i in seeds) * 1e3 for t in (ours, naive))
+    print(f"the {N_SEEDS} seed exercises only: n={len(seeds)}, {a:.2f} ms / {b:.2f} ms ({b / a:.0f}x)")
     parsed = [i for i, v in enumerate(naive_verdicts) if v in ("correct", "incorrect")]
     differ = [i for i in parsed if naive_verdicts[i] != verdicts[i]]
     timeouts = naive_verdicts.count("timeout")

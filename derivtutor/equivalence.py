@@ -95,7 +95,7 @@ def _json_number(value):
     if value is None:
         return None
     z = complex(value)
-    if z.imag == 0:
+    if abs(z.imag) <= 1e-30 * abs(z):  # real up to the rounding of a complex intermediate
         return float(z.real)
     return f"{z.real:.12g}{z.imag:+.12g}i"
 
