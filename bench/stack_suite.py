@@ -59,6 +59,29 @@ def judge(row: dict):
         return compare(teacher, student, extra).equal
 
 
+def report(rows, counts, disagreements, times) -> None:
+    """Print agreement, the kinds of error and every disagreeing row with its reason."""
+    parsed = len(rows) - counts["unparsed"]
+    print(f"rows: {len(rows)}, parsed: {parsed}, unparsed: {counts['unparsed']}")
+    print(f"agreement on parsed rows: {counts['agree']}/{parsed} = {counts['agree'] / max(parsed, 1):.1%}")
+    policy = sum(1 for r, _ in disagreements if r["id"] in POLICY)
+    print(f"agreement on parsed rows outside documented policy differences: "
+          f"{counts['agree']}/{parsed - policy} = {counts['agree'] / max(parsed - policy, 1):.1%}")
+    policy_eq = sum(1 for r, k in disagreements if k == "false_equivalent" and r["id"] in POLICY)
+    disputed_eq = sum(1 for r, k in disagreements if k == "false_equivalent" and r["id"] in DISPUTED)
+    print(f"false 'equivalent': {counts['false_equivalent']} ({policy_eq} by documented policy, "
+          f"{disputed_eq} disputed, {counts['false_equivalent'] - policy_eq - disputed_eq} otherwise)")
+    print(f"false 'different': {counts['false_different']}; undecided: {counts['undecided']}")
+    times.sort()
+    if times:
+        print(f"median time per parsed row: {times[len(times) // 2] * 1e3:.2f} ms")
+    print("\ndisagreements:")
+    for row, kind in disagreements:
+        why = POLICY.get(row["id"]) or DISPUTED.get(row["id"], "not a documented policy")
+        why = ("policy: " if row["id"] in POLICY else "disputed: " if row["id"] in DISPUTED else "") + why
+        print(f"  {row['id']:<20} {kind:<17} {row['student']!r} vs {row['teacher']!r}: {why}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DATA)
@@ -91,25 +114,7 @@ def main(argv=None) -> int:
             kind = "false_equivalent" if verdict else "false_different"
             counts[kind] += 1
             disagreements.append((row, kind))
-    parsed = len(rows) - counts["unparsed"]
-    print(f"rows: {len(rows)}, parsed: {parsed}, unparsed: {counts['unparsed']}")
-    print(f"agreement on parsed rows: {counts['agree']}/{parsed} = {counts['agree'] / max(parsed, 1):.1%}")
-    policy = sum(1 for r, _ in disagreements if r["id"] in POLICY)
-    print(f"agreement on parsed rows outside documented policy differences: "
-          f"{counts['agree']}/{parsed - policy} = {counts['agree'] / max(parsed - policy, 1):.1%}")
-    policy_eq = sum(1 for r, k in disagreements if k == "false_equivalent" and r["id"] in POLICY)
-    disputed_eq = sum(1 for r, k in disagreements if k == "false_equivalent" and r["id"] in DISPUTED)
-    print(f"false 'equivalent': {counts['false_equivalent']} ({policy_eq} by documented policy, "
-          f"{disputed_eq} disputed, {counts['false_equivalent'] - policy_eq - disputed_eq} otherwise)")
-    print(f"false 'different': {counts['false_different']}; undecided: {counts['undecided']}")
-    times.sort()
-    if times:
-        print(f"median time per parsed row: {times[len(times) // 2] * 1e3:.2f} ms")
-    print("\ndisagreements:")
-    for row, kind in disagreements:
-        why = POLICY.get(row["id"]) or DISPUTED.get(row["id"], "not a documented policy")
-        why = ("policy: " if row["id"] in POLICY else "disputed: " if row["id"] in DISPUTED else "") + why
-        print(f"  {row['id']:<20} {kind:<17} {row['student']!r} vs {row['teacher']!r}: {why}")
+    report(rows, counts, disagreements, times)
     if args.verbose:
         print("\nunparsed:")
         for rid, code in unparsed:

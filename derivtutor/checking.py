@@ -44,7 +44,7 @@ import sympy
 from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.catalogue import check_language, message
 from derivtutor.equivalence import (
-    Comparison, answer_values, compare, own_timeout, constant_ratio, reference_samples, simple_fraction, variables_of,
+    Comparison, answer_values, compare, own_timeout, probably_equal, constant_ratio, reference_samples, simple_fraction, variables_of,
 )
 from derivtutor.mistakes import show
 from derivtutor.parsing import ParseError, parse
@@ -53,6 +53,10 @@ VERDICTS = ("correct", "incorrect", "invalid")
 _VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
 SIMPLIFY_BUDGET = 0.5   # seconds for sympy.simplify of the reference, inside the check's limit
 NOT_SIMPLIFIED_DEFAULT = 0.5
+#: Failures of SymPy or mpmath on an odd expression: they make a check "invalid"
+#: (check.error) or skip one diagnosis, and never escape check_answer.
+INTERNAL_ERRORS = (ValueError, TypeError, NotImplementedError, ArithmeticError, RecursionError, AttributeError,
+                   MemoryError)
 
 
 @dataclass
@@ -164,7 +168,14 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         except ParseError as exc:
             return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=answer,
                                position=exc.position)
-    comparison = compare(ref.expected, expr, (ref.var,))
+        except (MemoryError, RecursionError, OverflowError):
+            # SymPy's automatic evaluation of a monster (cosh of e^(210^5)) gave up.
+            return _invalid(text, "check.too-large", lang)
+    try:
+        comparison = compare(ref.expected, expr, (ref.var,))
+    except INTERNAL_ERRORS:
+        # Never crash a batch on one answer: not graded, with a clear message.
+        return _invalid(text, "check.error", lang)
     if comparison.equal is None:
         return _invalid(text, "check.undecided", lang)
     base = dict(expected=ref.text, expected_latex=ref.latex, answer=text)
@@ -217,7 +228,10 @@ def diagnose(ref: Reference, answer: sympy.Expr, comparison: Comparison, lang: s
     # The rule-tree slips name the exact piece; integrating is a more telling story than
     # the bare "a constant factor is wrong" (x^4/4 for x^3 is both).
     for attempt in (_tree_mistake, _integrated, _fallback, _wrong_variable):
-        found = attempt(ref, answer, lang)
+        try:
+            found = attempt(ref, answer, lang)
+        except INTERNAL_ERRORS:  # a diagnosis that cannot be computed is skipped, not fatal
+            continue
         if found:
             return found
     return [], message("check.incorrect", lang)
@@ -280,10 +294,21 @@ def _fallback(ref: Reference, answer, lang):
 def _integrated(ref: Reference, answer, lang):
     if ref.function is None or ref.var not in answer.free_symbols:
         return None
-    if compare(ref.function, sympy.diff(answer, ref.var), (ref.var,)).equal:
+    derivative = real_diff(answer, ref.var)
+    if derivative.has(sympy.Derivative):
+        return None
+    if (probably_equal(ref.function, derivative, (ref.var,))
+            and compare(ref.function, derivative, (ref.var,)).equal):
         return ["integrated-instead"], message("check.mistake.integrated-instead", lang,
                                                function=show(ref.function))
     return None
+
+
+def real_diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    """d expr / d var with every letter real, so that |x|' is sign(x), not a Derivative of re(x)."""
+    real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols}
+    back = {d: s for s, d in real.items()}
+    return sympy.diff(expr.xreplace(real), real.get(var, var)).xreplace(back)
 
 
 def _wrong_variable(ref: Reference, answer, lang):

@@ -6,23 +6,27 @@ The order of attempts (``compare(reference, answer)``):
    evaluation, so ``2*x*1`` is ``2*x``) are equal.
 2. **Seeded numeric sampling** over all free symbols of both sides. Points are
    simple fractions first (1/2, -1/2, 2, -3/2, ...), then random reals spread
-   over 10^-1 .. 10^1.3 with random signs (see ``derivtutor.sampling``); at least
-   ``MIN_POINTS`` = 8 valid points are required. Values are computed in mpmath
-   at 30 significant digits on SymPy's principal branches (complex-safe: sqrt
-   of a negative intermediate is imaginary, not an error).
+   over 10^-1 .. 10^1.3 with random signs (``derivtutor.sampling``); at least
+   ``MIN_POINTS`` = 8 valid points are required. Values follow SymPy's principal
+   branches (complex-safe: sqrt of a negative intermediate is imaginary, not an
+   error). They are computed in float64 (``derivtutor.numeric``), except for
+   expressions with numbers float64 cannot hold (decimals, rationals of more than
+   6 digits, exponents beyond 64) or without a float implementation, and for
+   constants: those are computed in mpmath at 30 digits throughout.
    - A point is **valid** when the reference is finite and real there (real up
      to rounding; complex intermediates are allowed, so sqrt(x-3)*sqrt(x-5) is
-     real at x = 0). If fewer than 8 sample points are valid, 48 wider points are
-     added; if still fewer, finite complex values of the reference are compared.
-   - Two values **agree** when they match to 20 of the 30 digits. A mismatch is
-     re-evaluated at 60 digits, so float cancellation never decides: if the
-     difference shrinks with the precision it was rounding noise (agreement),
-     if it stays, it is real.
+     real at x = 0). If fewer than 8 sample points are valid, 48 wider points
+     (10^-3 .. 10^3) are added; if still fewer, finite complex values are compared.
+   - Two values **agree** when they match to 10 significant digits in float64
+     (20 of 30 digits in mpmath). Every mismatch is re-evaluated in mpmath at 60
+     digits before it counts, so float cancellation or overflow never decides: a
+     difference that shrinks as the precision grows was rounding noise.
    - **Policy.** A disagreement at a valid point means *not equal*, and that
-     point (the first in sampling order) is the counterexample. An answer that
-     is non-real there disagrees. An answer undefined (division by zero) at an
-     isolated valid point -- a removable singularity such as (x^2-1)/(x-1) at
-     x = 1 -- is skipped there, not penalised, as long as 8 points remain.
+     point (the first in sampling order) is the counterexample, with both values
+     at 60 digits. An answer that is non-real there disagrees. An answer undefined
+     (division by zero) at an isolated valid point -- a removable singularity
+     such as (x^2-1)/(x-1) at x = 1 -- is skipped there, not penalised, but at
+     most ``MAX_SKIPPED`` = 2 such points (or a quarter of them) are forgiven.
      Agreement at every valid point (at least 8) means *equal*.
 3. **Symbolic confirmation** (``sympy.simplify`` of the difference, within a time
    budget) only when sampling is inconclusive (fewer than 8 comparable points).
@@ -30,8 +34,9 @@ The order of attempts (``compare(reference, answer)``):
    "equal".
 
 Letters are real numbers (not positive ones): sqrt(k/m)*sqrt(m/k) is -1 where k
-and m have opposite signs, so it is not equal to 1. Verdicts are deterministic:
-the points depend only on the variable names, through a SHA-256 seed.
+and m have opposite signs, so it is not equal to 1. Powers of negative numbers
+take principal branches: (-8)^(1/3) is 1 + 1.73i, not -2. Verdicts are
+deterministic: the points depend only on the variable names, through a SHA-256 seed.
 
 >>> from sympy import Symbol, cos, sin
 >>> x = Symbol("x")
@@ -228,6 +233,21 @@ def compare(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None =
             skipped.append(samples.points[i])
         agreed += outcome == "agree"
     return _conclude(samples, answer, agreed, skipped)
+
+
+def probably_equal(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None = None) -> bool:
+    """A cheap float-only screen (no 60-digit confirmation): False when the float tier
+    already sees a clear difference. Diagnosis uses it before a full ``compare``."""
+    variables = variables_of(reference, answer, extra=tuple(variables or ()))
+    if not variables or not _float_ok(answer, variables):
+        return True
+    samples = reference_samples(reference, variables)
+    if samples.precise:
+        return True
+    values = answer_values(samples, answer)
+    finite = numpy.isfinite(values)
+    gap = numpy.abs(values - samples.values) > 1e-6 * numpy.maximum(numpy.abs(values), numpy.abs(samples.values))
+    return not bool(numpy.any(finite & gap))
 
 
 def _compare_precise(samples: Samples, answer) -> Comparison:

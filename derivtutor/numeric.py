@@ -66,7 +66,8 @@ FLOAT_FUNCS = {
     sympy.acos: lambda z: numpy.arccos(_cut_above_one(z)),
     sympy.atan: lambda z: numpy.arctan(_cut(z)), sympy.acot: lambda z: numpy.arctan(1 / _cut(z)),
     sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.tanh: numpy.tanh,
-    sympy.Abs: lambda z: numpy.abs(z) + 0j, sigmoid: lambda z: 1 / (1 + numpy.exp(-z)),
+    sympy.Abs: lambda z: numpy.abs(z) + 0j, sympy.sign: lambda z: numpy.sign(z.real) + 0j,
+    sigmoid: lambda z: 1 / (1 + numpy.exp(-z)),
 }
 
 

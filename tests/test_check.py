@@ -187,3 +187,26 @@ def test_deterministic_across_processes():
         outputs.add(out.stdout.strip())
     assert len(outputs) == 1
     assert check_answer("tg x^2", "2x/sin^2 x^2").to_dict() == json.loads(outputs.pop())
+
+
+def test_random_token_soup_never_escapes_and_invalid_is_never_scored():
+    rng = random.Random(2024)
+    tokens = ["x", "y", "2", "0", "1/2", "-", "+", "*", "/", "^", "(", ")", "sin", "cos", "tg", "ln", "sqrt",
+              "e", "pi", "arctg", "abs", "sigmoid", "0.5", "exp", "ctg", "sh", "lg", "|", "x^x"]
+    functions = ["tg x^2", "ln cos^2(sin sqrt x)", "sigmoid(x)", "sin(x)/x", "abs(x)", "x^x"]
+    for _ in range(300):
+        answer = " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 8)))
+        result = check_answer(rng.choice(functions), answer)
+        assert result.verdict in checking.VERDICTS
+        assert (result.score is None) == (result.verdict == "invalid")
+        if result.verdict == "correct":  # the witness agrees whenever we say correct
+            assert equals_derivative_any(result, answer)
+
+
+def equals_derivative_any(result, answer) -> bool:
+    expected = parse(result.expected)
+    a = parse(answer)
+    p = sympy.Float("0.73", 30)
+    others = {s: sympy.Float("0.41", 30) for s in a.free_symbols - {x}}
+    e, v = complex(expected.subs(x, p).evalf(30)), complex(a.subs({x: p, **others}).evalf(30))
+    return abs(e - v) <= 1e-9 * max(1, abs(e))
