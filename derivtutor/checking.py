@@ -258,8 +258,12 @@ def _tree_mistake(ref: Reference, answer, lang):
                if _matches(values, _candidate_values(ref.expected, samples.variables, m.expr))]
     if not matched:
         return None
-    codes = list(dict.fromkeys(m.code for m in matched))
-    return codes, message(f"check.mistake.{matched[0].key}", lang, **dict(matched[0].fields))
+    codes = [code for m in matched for code in m.codes]
+    # Name the whole-answer pattern too: a slip that flips the sign of everything is also
+    # a sign-error, one that scales it a constant-factor (partial credit may target either).
+    extra = _fallback(ref, answer, lang)
+    codes += extra[0] if extra else []
+    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang, **dict(matched[0].fields))
 
 
 @lru_cache(maxsize=4096)

@@ -53,12 +53,16 @@ class WrongRule(Rule):
 
 @dataclass(frozen=True)
 class Mistake:
-    """One typical wrong derivative: its code, message key and fields, and the whole result."""
+    """One typical wrong derivative: its codes, message key and fields, and the whole result."""
 
-    code: str
+    codes: tuple[str, ...]                 # diagnosis codes, the main one first
     key: str                               # message code in locale/check.toml: check.mistake.<key>
     expr: Expr                             # the whole wrong derivative
     fields: tuple[tuple[str, str], ...]    # message fields, already shown as text
+
+    @property
+    def code(self) -> str:
+        return self.codes[0]
 
 
 def show(expr) -> str:
@@ -73,7 +77,9 @@ def show(expr) -> str:
     return re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z](?![A-Za-z(])|\()", r"\1", text)
 
 
-# --- The mistake table: rule_id -> ((code, key, make), ...) -------------------------
+# --- The mistake table: rule_id -> ((code or codes, key, make), ...) ------------------
+# A slip that is two things at once lists both codes, the main one first: x^(n-1) for
+# (x^n)' is a power-rule slip that loses the constant factor n.
 # ``make(rule)`` returns the wrong local results, each a (result, extra fields) pair,
 # in the rule's own variable (the substitution symbol u inside a chain).
 
@@ -134,11 +140,11 @@ def _log_diff_as_power(r):
 
 MISTAKES: dict[str, tuple[tuple[str, str, Callable], ...]] = {
     "power": (("power-rule", "power-up", _power_up), ("power-rule", "power-same", _power_same),
-              ("constant-factor", "power-lost-n", _power_lost_n)),
+              (("constant-factor", "power-rule"), "power-lost-n", _power_lost_n)),
     "sqrt": (("constant-factor", "sqrt-lost-half", _sqrt_lost_half),),
     "product": (("product-rule", "product-of-derivatives", _product_of_derivatives),
                 ("product-rule", "product-dropped-term", _product_dropped_term)),
-    "quotient": (("quotient-rule", "quotient-swapped", _quotient_swapped),
+    "quotient": ((("quotient-rule", "sign-error"), "quotient-swapped", _quotient_swapped),
                  ("quotient-rule", "quotient-of-derivatives", _quotient_of_derivatives),
                  ("quotient-rule", "quotient-no-square", _quotient_no_square)),
     "constant_multiple": (("constant-factor", "lost-constant",
@@ -218,5 +224,6 @@ def candidates(function: Expr, var: Symbol) -> tuple[Mistake, ...]:
             expr = replace_node(tree, node, new).eval()
             if expr not in seen:
                 seen.add(expr)
-                out.append(Mistake(code, key, expr, tuple(sorted(fields.items()))))
+                codes = (code,) if isinstance(code, str) else tuple(code)
+                out.append(Mistake(codes, key, expr, tuple(sorted(fields.items()))))
     return tuple(out)
