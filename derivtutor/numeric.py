@@ -80,27 +80,41 @@ def float_compile(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...]):
     exponents beyond 64): those expressions are evaluated in mpmath instead.
     """
     index = {v: i for i, v in enumerate(variables)}
-    return _build(expr, index)
+    return _build(expr, index, _FLOAT)
 
 
-def _check_number(a) -> None:
-    if isinstance(a, sympy.Float) or (a.is_Rational and max(abs(a.p), abs(a.q)) > BIG):
-        raise Unsupported(a)  # float64 would round it: mpmath decides
+class _FloatBackend:
+    """How the float tier takes constants, functions and powers."""
+
+    funcs = FLOAT_FUNCS
+
+    @staticmethod
+    def const(expr):
+        for a in expr.atoms(sympy.Number):
+            if isinstance(a, sympy.Float) or (a.is_Rational and max(abs(a.p), abs(a.q)) > BIG):
+                raise Unsupported(a)  # float64 would round it: mpmath decides
+        try:
+            return complex(expr.evalf(20))
+        except (TypeError, ValueError, OverflowError):  # zoo, nan, beyond float64
+            raise Unsupported(expr) from None
+
+    @staticmethod
+    def pow(expr, base, exponent):
+        return _build_pow(expr, base, exponent)
 
 
-def _build(expr, index):
+_FLOAT = _FloatBackend()
+
+
+def _build(expr, index, backend):
+    """Nested closures computing ``expr`` from ``cols`` (the variables' values, by position)."""
     if expr.is_Symbol:
         i = index[expr]
         return lambda cols: cols[i]
     if not expr.free_symbols:
-        for a in expr.atoms(sympy.Number):
-            _check_number(a)
-        try:
-            c = complex(expr.evalf(20))
-        except (TypeError, ValueError, OverflowError):  # zoo, nan, beyond float64
-            raise Unsupported(expr) from None
+        c = backend.const(expr)
         return lambda cols: c
-    args = [_build(a, index) for a in expr.args]
+    args = [_build(a, index, backend) for a in expr.args]
     if expr.is_Add:
         return lambda cols: sum(f(cols) for f in args)
     if expr.is_Mul:
@@ -111,16 +125,15 @@ def _build(expr, index):
             return out
         return product
     if expr.is_Pow:
-        return _build_pow(expr, args)
-    func = FLOAT_FUNCS.get(expr.func)
+        return backend.pow(expr, *args)
+    func = backend.funcs.get(expr.func)
     if func is None or len(args) != 1:
         raise Unsupported(expr.func)
     (arg,) = args
     return lambda cols: func(arg(cols))
 
 
-def _build_pow(expr, args):
-    base, exponent = args
+def _build_pow(expr, base, exponent):
     n = expr.exp
     if n.is_Number and abs(n) > BIG_EXPONENT:
         raise Unsupported(expr)  # float64 overflows or underflows: mpmath decides
@@ -201,6 +214,38 @@ class Tier:
         self.dps = dps
         self.ctx, self.namespace = _make_context(dps)
         self.tol = self.ctx.mpf(10) ** (-(2 * dps // 3))   # agreement: two thirds of the digits
+        self.backend = _MpBackend(self)
+
+
+class _MpBackend:
+    """How an mpmath tier takes constants, functions and powers (guarded, see _make_context)."""
+
+    def __init__(self, tier: Tier):
+        ctx, ns = tier.ctx, tier.namespace
+        self.ctx, self.dps, self.power = ctx, tier.dps, ns["_guarded_pow"]
+        self.funcs = {
+            sympy.exp: ns["exp"], sympy.log: ctx.log, sympy.sin: ns["sin"], sympy.cos: ns["cos"],
+            sympy.tan: ns["tan"], sympy.cot: ns["cot"], sympy.sec: ns["sec"], sympy.csc: ns["csc"],
+            sympy.asin: ctx.asin, sympy.acos: ctx.acos, sympy.atan: ctx.atan, sympy.acot: ctx.acot,
+            sympy.sinh: ns["sinh"], sympy.cosh: ns["cosh"], sympy.tanh: ctx.tanh,
+            sympy.Abs: abs, sympy.sign: ctx.sign, sigmoid: ns["sigmoid"],
+        }
+
+    def const(self, expr):
+        if expr.is_Rational:
+            return self.ctx.mpf(expr.p) / expr.q
+        re, im = expr.evalf(self.dps + 10).as_real_imag()
+        if not (re.is_Float or re.is_Rational) or not (im.is_Float or im.is_Rational):
+            raise Unsupported(expr)  # zoo, nan, or a value evalf cannot give
+        value = self.ctx.mpf(str(re))
+        return value if im == 0 else self.ctx.mpc(value, self.ctx.mpf(str(im)))
+
+    def pow(self, expr, base, exponent):
+        power = self.power
+        if expr.exp.is_Integer:
+            k = int(expr.exp)
+            return lambda cols: power(base(cols), k)
+        return lambda cols: power(base(cols), exponent(cols))
 
 
 LOW, HIGH = Tier(30), Tier(60)
@@ -208,7 +253,19 @@ LOW, HIGH = Tier(30), Tier(60)
 
 @lru_cache(maxsize=2048)
 def compile_expr(expr: sympy.Expr, variables: tuple[sympy.Symbol, ...], tier: Tier):
-    """A Python function of the variables that evaluates ``expr`` in ``tier``'s context."""
+    """A Python function of the variables that evaluates ``expr`` in ``tier``'s context.
+
+    Built like the float tier, as closures over a table of (guarded) mpmath functions;
+    a node outside the table falls back to ``sympy.lambdify`` with the same functions.
+    """
+    try:
+        closure = _build(expr, {v: i for i, v in enumerate(variables)}, tier.backend)
+    except Unsupported:
+        return _lambdify(expr, variables, tier)
+    return lambda *args: closure(args)
+
+
+def _lambdify(expr, variables, tier: Tier):
     # "mpmath" in the modules selects SymPy's mpmath printer (plain names such as
     # sin, mpf); the namespace dict in front binds those names to this tier's context.
     # Powers go through a guarded function (the printer writes b**e, which no namespace catches).

@@ -194,3 +194,26 @@ def test_deterministic_across_processes():
         outputs.add(out.stdout.strip())
     assert len(outputs) == 1
     assert json.loads(outputs.pop())["point"]
+
+
+MP_CORPUS = FLOAT_CORPUS + ["(x - 1/3)^6000 / 10^20", "0.333333333333333 x^2", "exp(x) - 1 - x", "pi^x + e"]
+
+
+@pytest.mark.parametrize("text", MP_CORPUS, ids=MP_CORPUS)
+def test_mpmath_tier_matches_sympy_evalf(text):
+    from derivtutor.numeric import HIGH, compile_expr, evaluate
+
+    expr = P(text)
+    x = sympy.Symbol("x")
+    func = compile_expr(expr, (x,), HIGH)
+    checked = 0
+    for (c,) in sample_points((x,)):
+        w = witness_values(expr, {x: c})
+        v = evaluate(func, (c,), HIGH)
+        if w is None or v is None:
+            assert (w is None) == (v is None), c
+            continue
+        value = sympy.Float(str(v.real), 60) + sympy.I * sympy.Float(str(v.imag), 60)
+        assert near(value, w, 1e-35), (c, v, w)
+        checked += 1
+    assert checked >= 8
