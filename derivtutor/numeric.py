@@ -2,20 +2,25 @@
 
 **Float tier.** ``float_compile(expr, variables)`` turns a SymPy tree into nested
 closures over numpy complex128 arrays, one node class -> one numpy function
-(``FLOAT_FUNCS``), and evaluates all sample points in one call. Nothing is
-printed or executed as code, and it is ~10x cheaper to build than
-``lambdify(modules="numpy")`` (which prints and compiles source), which matters
-because every answer is compiled once. Complex-safe: sqrt(-3) is i sqrt 3.
+(``FLOAT_FUNCS``), and evaluates all sample points in one call. Complex-safe:
+sqrt(-3) is i sqrt 3.
 Before a branch cut (sqrt, log, non-integer powers) a negative zero imaginary part
 is turned into +0, so -x at x = 2 takes SymPy's principal branch, not the other.
 
-**mpmath tiers.** ``compile_expr(expr, variables, tier)`` is ``sympy.lambdify``
-with mpmath functions bound to two private mpmath contexts of fixed precision
-(``LOW`` 30 digits, ``HIGH`` 60 digits): SymPy's principal branches exactly, no
-overflow, and thread-safe (nobody changes these contexts' precision, unlike the
-global ``mpmath.mp``). They decide wherever float64 could be wrong: numbers that
-float64 cannot hold (long decimals, big integers or exponents), nodes without a
-float implementation, and every float disagreement before it counts.
+**mpmath tiers.** ``compile_expr(expr, variables, tier)`` builds the same kind of
+closures over mpmath functions bound to two private mpmath contexts of fixed
+precision (``LOW`` 30 digits, ``HIGH`` 60 digits); a node outside the table falls
+back to ``sympy.lambdify`` with the same functions. SymPy's principal branches
+exactly, no float overflow, and thread-safe (nobody changes these contexts'
+precision, unlike the global ``mpmath.mp``). Values beyond e^(10^5) (or powers of
+more than 10^6 bits) count as undefined rather than being computed with millions
+of digits. These tiers decide wherever float64 could be wrong: numbers float64
+cannot hold (long decimals, big integers or exponents), nodes without a float
+implementation, constants, and every float disagreement before it counts.
+
+Why not ``lambdify`` for everything: it prints and compiles Python source for each
+expression (0.5-2.5 ms here), while every student answer is new; the closures are
+built in tens of microseconds, and nothing is printed or executed as code.
 
 >>> import sympy
 >>> x = sympy.Symbol("x")

@@ -121,6 +121,15 @@ def test_time_limit_works_off_the_main_thread(monkeypatch):
     assert results[0].diagnosis == ["check.timeout"]
 
 
+def test_an_enclosing_limit_is_not_taken_for_the_checks_own(monkeypatch):
+    from derivtutor.budget import TimeLimitExceeded, time_limit
+
+    monkeypatch.setattr(checking, "compare", _slow_compare)
+    with pytest.raises(TimeLimitExceeded):
+        with time_limit(0.3):
+            check_answer("x^2", "2x", timeout=30)  # the grader's limit fires first
+
+
 def test_overflowing_answer_is_decided_within_the_limit():
     result = check_answer("cos(x)", "exp(exp(exp(exp(exp(exp(x))))))")
     assert result.verdict == "incorrect"
