@@ -151,7 +151,7 @@ def _parse_teacher(text: str, var: str) -> sympy.Expr:
 
 
 def _as_text(answer) -> str:
-    return answer if isinstance(answer, str) else show(answer)
+    return show(answer) if isinstance(answer, sympy.Expr) else str(answer)
 
 
 def _invalid(text: str, code: str, lang: str, position=None, **fields) -> CheckResult:
@@ -162,11 +162,12 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
     if isinstance(answer, sympy.Expr):
         expr, text = answer, show(answer)
     else:
-        text = answer.strip()
+        answer = str(answer)
+        text = answer  # as typed: an invalid input's position points into it
         try:
             expr = parse(answer, syntax, ref.names)
         except ParseError as exc:
-            return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=answer,
+            return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=text,
                                position=exc.position)
         except (MemoryError, RecursionError, OverflowError):
             # SymPy's automatic evaluation of a monster (cosh of e^(210^5)) gave up.
