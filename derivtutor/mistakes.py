@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable, ClassVar
 
-from sympy import Expr, Mul, Symbol, exp, sin, sqrt
+from sympy import Add, Expr, Mul, Pow, Symbol, exp, sin, sqrt
 
 from derivtutor.functions import sigmoid
 from derivtutor.rules import ChainRule, Rule
@@ -66,13 +66,36 @@ class Mistake:
 
 
 def show(expr) -> str:
-    """Plain student notation: x^3 for x**3 and 3x^2 for 3*x**2.
+    """Plain student notation: x^3 for x**3, 3x^2 for 3*x**2, 1/cos(x)^2 and ln.
 
-    >>> from sympy import Symbol
-    >>> show(3 * Symbol("x") ** 2)
-    '3x^2'
+    >>> from sympy import Symbol, cos, log
+    >>> x = Symbol("x")
+    >>> show(3 * x**2), show(1 / cos(x**2) ** 2), show(log(x) / x)
+    ('3x^2', '1/cos(x^2)^2', 'ln(x)/x')
     """
+    if isinstance(expr, (Mul, Pow)):
+        # Factors with a negative numeric exponent go below the bar; nothing is rewritten.
+        factors = Mul.make_args(expr)
+        below = [f for f in factors if f.is_Pow and f.exp.is_Number and f.exp < 0]
+        numer = Mul(*(f for f in factors if f not in below))
+        denom = Mul(*(f.base ** -f.exp for f in below))
+        coeff = numer.as_coeff_Mul()[0]
+        if below and coeff.is_Rational and coeff.q != 1:  # -1/2/x^(3/2) -> -1/(2x^(3/2))
+            numer, denom = numer * coeff.q, Mul(coeff.q, denom)
+        if below:
+            bottom = _plain(denom)
+            if isinstance(denom, Mul) or (isinstance(denom, Add)):
+                bottom = f"({bottom})"
+            top = _plain(numer)
+            if isinstance(numer, Add):
+                top = f"({top})"
+            return f"{top}/{bottom}"
+    return _plain(expr)
+
+
+def _plain(expr) -> str:
     text = str(expr).replace("**", "^")
+    text = re.sub(r"\blog\(", "ln(", text)
     # Join a number to a single-letter symbol or a bracket only: 2*atan stays 2*atan.
     return re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z](?![A-Za-z(])|\()", r"\1", text)
 

@@ -131,3 +131,14 @@ def test_all_check_messages_have_both_languages():
             assert set(entry) >= {"en", "ru"}, code
             assert placeholders(code, "en") == placeholders(code, "ru"), code
             assert any("а" <= ch <= "я" for ch in entry["ru"].lower()), code
+
+
+@pytest.mark.parametrize("function", CORPUS, ids=CORPUS)
+def test_shown_expressions_read_back_as_the_same_function(function):
+    from derivtutor.equivalence import compare
+
+    d = sympy.diff(parse(function), x)
+    for expr in [d] + [m.expr for m in candidates(parse(function), x)]:
+        text = show(expr)
+        assert "**" not in text
+        assert compare(expr, parse(text)).equal, text
