@@ -20,6 +20,8 @@ made itself; sizes are bounded before anything big is computed.
 """
 from __future__ import annotations
 
+import math
+
 import sympy
 
 from derivtutor import vocabulary as V
@@ -30,6 +32,9 @@ MAX_DEPTH = 100
 MAX_TOWER = 3
 MAX_NUMBER_BITS = 20_000
 MAX_SYMBOLIC_EXPONENT = 10_000
+MAX_NUMERIC_ARGUMENT = 1e6      # |a| for f(a) with a constant a
+MAX_GROWING_ARGUMENT = 1e3      # ... when f grows like e^a
+GROWING_FUNCTIONS = frozenset({"exp", "sinh", "cosh"})
 _UNDEFINED = (sympy.zoo, sympy.nan, sympy.oo, -sympy.oo)
 _PRIMARY_START = {"num", "sym", "const", "func", "lp", "lb", "frac", "sqrt"}
 
@@ -245,6 +250,8 @@ class Grammar:
         build, arities = V.FUNCTIONS[name]
         if len(args) not in arities:
             raise ParseError("parse.arity", t.pos, name=name, count=len(args))
+        for arg in args:
+            check_numeric_argument(name, arg, t.pos)
         value = guard(build(*args), t.pos)
         return value if exponent is None else power(value, exponent, t.pos)
 
@@ -332,15 +339,38 @@ def divide(a, b, pos: int):
     return guard(a / b, pos)
 
 
+def magnitude(value: sympy.Expr) -> float:
+    """|value| of a constant expression, at 15 digits (inf when it has no finite value)."""
+    try:
+        return abs(complex(value.evalf(15)))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return math.inf
+
+
 def power(base, exponent, pos: int):
     """base^exponent, refusing results too large to compute (10^10^10) before computing them."""
-    if exponent.is_Number and base.is_Number and not base.is_zero:
-        magnitude = abs(int(exponent.p)) if exponent.is_Rational else abs(float(exponent))
-        base_bits = int(base.p).bit_length() + int(base.q).bit_length() if base.is_Rational else 64
-        if magnitude * base_bits > MAX_NUMBER_BITS:
-            raise ParseError("parse.number-too-large", pos, text="^")
-    elif exponent.is_Number and abs(exponent) > MAX_SYMBOLIC_EXPONENT:
-        raise ParseError("parse.number-too-large", pos, text="^")
-    if base.is_zero and exponent.is_Number and exponent.is_negative:
+    if base.is_zero and exponent.is_number and exponent.is_negative:
         raise ParseError("parse.division-by-zero", pos)
+    if exponent.is_Rational and base.is_Rational and not base.is_zero:
+        bits = abs(int(exponent.p)) * (int(base.p).bit_length() + int(base.q).bit_length())
+        too_large = bits > MAX_NUMBER_BITS
+    elif exponent.is_number and base.is_number and not base.is_zero:
+        b = magnitude(base)
+        too_large = magnitude(exponent) * max(1.0, abs(math.log2(b)) if 0 < b < math.inf else math.inf) \
+            > MAX_NUMBER_BITS
+    else:
+        too_large = exponent.is_number and magnitude(exponent) > MAX_SYMBOLIC_EXPONENT
+    if too_large:
+        raise ParseError("parse.number-too-large", pos, text="^")
     return guard(sympy.Pow(base, exponent), pos)
+
+
+def check_numeric_argument(name: str, arg: sympy.Expr, pos: int) -> None:
+    """A function of a constant must stay computable: exp(10^5), cosh(e^5000) are refused.
+
+    SymPy evaluates functions of constants as it builds them, and on huge
+    arguments that evaluation runs out of memory or time.
+    """
+    limit = MAX_GROWING_ARGUMENT if name in GROWING_FUNCTIONS else MAX_NUMERIC_ARGUMENT
+    if arg.is_number and not magnitude(arg) <= limit:
+        raise ParseError("parse.number-too-large", pos, text=name)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import sympy
 
+from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.errors import ParseError
 from derivtutor.functions import sigmoid
 from derivtutor.grammar import Grammar
@@ -27,13 +28,15 @@ from derivtutor.names import resolve_latex, resolve_plain
 __all__ = ["parse", "ParseError", "detect_syntax", "MAX_LENGTH"]
 
 MAX_LENGTH = 2000
+PARSE_SECONDS = 1.0
 SYNTAXES = ("auto", "plain", "latex")
 
 _ALLOWED_NODES = (
     sympy.Symbol, sympy.Rational, sympy.Add, sympy.Mul, sympy.Pow,
     sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc,
     sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.sinh, sympy.cosh, sympy.tanh,
-    sympy.Abs, sigmoid,
+    sympy.coth, sympy.sech, sympy.csch, sympy.asinh, sympy.acosh, sympy.atanh,
+    sympy.Abs, sympy.sign, sigmoid,
 )
 _ALLOWED_ATOMS = (sympy.E, sympy.pi, sympy.I)
 _SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
@@ -74,12 +77,25 @@ def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = Non
         if m:
             raise ParseError("parse.calculus", m.start(), name=m.group(0))
         tokens = resolve_plain(tokenize_plain(text), variables)
+    return _build(tokens)
+
+
+def _build(tokens) -> sympy.Expr:
+    """Run the grammar under PARSE_SECONDS: SymPy evaluates constants as it builds,
+    and a few constant expressions (exp of cosh of log of arcsin e) take it minutes."""
     try:
-        expr = Grammar(tokens).parse()
+        with time_limit(PARSE_SECONDS) as expired:
+            expr = Grammar(tokens).parse()
+            check_whitelist(expr)
+            return expr
     except RecursionError:
         raise ParseError("parse.too-deep", None, limit=100) from None
-    check_whitelist(expr)
-    return expr
+    except (MemoryError, OverflowError):
+        raise ParseError("parse.too-complex", None) from None
+    except TimeLimitExceeded as exc:
+        if not isinstance(exc, expired):
+            raise
+        raise ParseError("parse.too-complex", None) from None
 
 
 def check_whitelist(expr: sympy.Expr) -> None:

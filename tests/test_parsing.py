@@ -41,6 +41,9 @@ PLAIN = [
     ("0.5", Rational(1, 2)), ("0.333", Rational(333, 1000)), ("5.1e-2", Rational(51, 1000)),
     ("1/(1+e^-x)", 1 / (1 + exp(-x))), ("sinx", sin(x)), ("xy", x * y), ("x − 1", x - 1),
     ("2·x", 2 * x), ("x²", x**2), ("sin^-1 x", asin(x)),
+    ("root(x, 3)", x**Rational(1, 3)), ("sign(x)", sympy.sign(x)), ("csch x", sympy.csch(x)),
+    ("sech x", sympy.sech(x)), ("coth x", sympy.coth(x)), ("asinh x", sympy.asinh(x)),
+    ("arsh x", sympy.asinh(x)), ("acosh x", sympy.acosh(x)), ("artanh x", sympy.atanh(x)),
 ]
 
 LATEX = [
@@ -132,6 +135,10 @@ HOSTILE = [
     ("", "parse.empty", 0), ("x+", "parse.incomplete", 2), ("(x+1", "parse.expected-close", 4),
     ("x+1)", "parse.unmatched", 3), ("2 3", "parse.missing-operator", 2), ("sin", "parse.missing-argument", 3),
     ("sin(x, 2)", "parse.arity", 0), ("x!", "parse.unsupported-operator", 1), ("x,y", "parse.tuple", 1),
+    ("exp(1001)", "parse.number-too-large", 0), ("cosh(e^5000)", "parse.number-too-large", 0),
+    ("+ctgchchexp210^5abscose abs", "parse.number-too-large", 8), ("sin(10^7)", "parse.number-too-large", 0),
+    # SymPy would spend minutes evaluating exp(cosh(lg(arcsin e))): the parse time limit ends it.
+    ("exp ch lg asineln", "parse.too-complex", None),
 ]
 
 
