@@ -6,7 +6,8 @@ to import)::
     parse(text, syntax="auto", variables=None)      -> SymPy expression | ParseError
     differentiate(expr_or_text, var="x")            -> Derivation (steps + result)
     check_answer(function, answer, var="x", ...)    -> CheckResult
-    derive_backprop(spec), check_gradients(...)     -> symbolic backprop and its checks
+    NetworkSpec.build([2, 3, 1], "sigmoid")         -> a network to derive
+    derive_backprop(spec), check_gradients(spec)    -> symbolic backprop and its checks
     descend(expr, start, lr, eps, max_iter)         -> gradient-descent trace
     mlp                                              -> the numpy multilayer perceptron
 """
@@ -25,6 +26,7 @@ _EXPORTS = {
     "CheckResult": "derivtutor.checking",
     "derive_backprop": "derivtutor.backprop",
     "check_gradients": "derivtutor.backprop",
+    "NetworkSpec": "derivtutor.backprop",
     "descend": "derivtutor.descent",
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",

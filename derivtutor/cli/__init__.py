@@ -42,13 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"derivtutor.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"derivtutor.cli.{name}":
-                raise
-            continue  # a command not built yet
-        module.register(subparsers)
+        importlib.import_module(f"derivtutor.cli.{name}").register(subparsers)
     return parser
 
 
