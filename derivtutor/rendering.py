@@ -27,7 +27,8 @@ from derivtutor.functions import sigmoid
 
 #: Course notation in Russian output (SymPy name -> name the course writes).
 RU_FUNCTION_NAMES = {"tan": "tg", "cot": "ctg", "atan": "arctg", "acot": "arcctg",
-                     "asin": "arcsin", "acos": "arccos"}
+                     "asin": "arcsin", "acos": "arccos",
+                     "coth": "cth", "asinh": "arsh", "acosh": "arch", "atanh": "arth"}
 _RU_TEXT = re.compile(r"\b(%s)\(" % "|".join(RU_FUNCTION_NAMES))
 _LOG = re.compile(r"\blog\(")
 _SIGMOID = re.compile(r"\bsigmoid\(")
@@ -63,7 +64,7 @@ class CourseStrPrinter(StrPrinter):
 
 
 def course_str(expr: Expr, lang: str = "en") -> str:
-    """Plain-text formula in course notation: x^2, ln, σ, and tg/arctg in Russian.
+    """Plain-text formula in course notation: x^2, ln, σ, and tg/arctg/cth/arsh in Russian.
 
     >>> from sympy import Symbol, atan
     >>> course_str(atan(Symbol("x"))**2, "ru")

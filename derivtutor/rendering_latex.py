@@ -1,7 +1,7 @@
 """LaTeX (``align*`` fragment or standalone document) and Markdown renderings of steps.
 
 Both write maths with SymPy's LaTeX printer in course notation (ln, and tg, ctg,
-arctg, arcctg in Russian); they differ only in layout.
+arctg, arcctg, cth, arsh, arch, arth in Russian); they differ only in layout.
 
 >>> from sympy import Symbol, tan
 >>> from derivtutor.steps import differentiate
@@ -23,6 +23,10 @@ _RU_LATEX = (
     (re.compile(r"\\cot(?![a-zA-Z])"), r"\\operatorname{ctg}"),
     (re.compile(r"\\arctan(?![a-zA-Z])"), r"\\operatorname{arctg}"),
     (re.compile(r"\\operatorname{arccot}"), r"\\operatorname{arcctg}"),
+    (re.compile(r"\\coth(?![a-zA-Z])"), r"\\operatorname{cth}"),
+    (re.compile(r"\\operatorname{arsinh}"), r"\\operatorname{arsh}"),
+    (re.compile(r"\\operatorname{arcosh}"), r"\\operatorname{arch}"),
+    (re.compile(r"\\operatorname{artanh}"), r"\\operatorname{arth}"),
 )
 
 STANDALONE_PREAMBLE = {
@@ -48,7 +52,7 @@ class CourseLatexPrinter(SympyLatexPrinter):
 
 
 def course_latex(expr: Expr, lang: str = "en") -> str:
-    """LaTeX of ``expr`` with ln for the natural logarithm and, in Russian, tg/ctg/arctg/arcctg."""
+    """LaTeX of ``expr`` with ln for the natural logarithm and, in Russian, the course names (tg, arctg, cth, arsh...)."""
     text = CourseLatexPrinter({"inv_trig_style": "full", "ln_notation": True}).doprint(expr)
     if lang == "ru":
         for pattern, replacement in _RU_LATEX:

@@ -38,20 +38,27 @@ from derivtutor.rules_core import (
 )
 from derivtutor.rules_elementary import (
     AbsRule,
+    AcoshRule,
     AcosRule,
     AcotRule,
+    AsinhRule,
     AsinRule,
+    AtanhRule,
     AtanRule,
     CoshRule,
     CosRule,
+    CothRule,
     CotRule,
+    CschRule,
     CscRule,
     ExponentialRule,
     ExpRule,
     LogBaseRule,
     LogRule,
+    SechRule,
     SecRule,
     SigmoidRule,
+    SignRule,
     SinhRule,
     SinRule,
     TanhRule,
@@ -64,7 +71,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ExpRule, ExponentialRule, LogRule, LogBaseRule,
     SinRule, CosRule, TanRule, CotRule, SecRule, CscRule,
     AsinRule, AcosRule, AtanRule, AcotRule, SinhRule, CoshRule, TanhRule,
-    SigmoidRule, AbsRule,
+    CothRule, SechRule, CschRule, AsinhRule, AcoshRule, AtanhRule,
+    SigmoidRule, AbsRule, SignRule,
 )
 
 #: Stable rule id -> rule class.

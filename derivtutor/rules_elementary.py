@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sympy import Expr, cos, cosh, cot, csc, exp, log, sec, sign, sin, sinh, sqrt, tan, tanh
+from sympy import (Expr, Integer, cos, cosh, cot, coth, csc, csch, exp, log, sec, sech, sign, sin, sinh,
+                   sqrt, tan, tanh)
 
 from derivtutor.functions import sigmoid
 from derivtutor.rules_core import Rule
@@ -211,6 +212,72 @@ class TanhRule(Rule):
 
 
 @dataclass(frozen=True)
+class CothRule(Rule):
+    """(cth x)' = -1/sh^2 x."""
+
+    rule_id: ClassVar[str] = "coth"
+    formula: ClassVar[str] = "(coth x)' = -1/sinh^2 x"
+
+    def eval(self) -> Expr:
+        return -1 / sinh(self.var) ** 2
+
+
+@dataclass(frozen=True)
+class SechRule(Rule):
+    """(sech x)' = -sech x th x  (sech x = 1/ch x)."""
+
+    rule_id: ClassVar[str] = "sech"
+    formula: ClassVar[str] = "(sech x)' = -sech x tanh x"
+
+    def eval(self) -> Expr:
+        return -sech(self.var) * tanh(self.var)
+
+
+@dataclass(frozen=True)
+class CschRule(Rule):
+    """(csch x)' = -csch x cth x  (csch x = 1/sh x)."""
+
+    rule_id: ClassVar[str] = "csch"
+    formula: ClassVar[str] = "(csch x)' = -csch x coth x"
+
+    def eval(self) -> Expr:
+        return -csch(self.var) * coth(self.var)
+
+
+@dataclass(frozen=True)
+class AsinhRule(Rule):
+    """(arsh x)' = 1/sqrt(x^2 + 1)."""
+
+    rule_id: ClassVar[str] = "asinh"
+    formula: ClassVar[str] = "(arsinh x)' = 1/sqrt(x^2 + 1)"
+
+    def eval(self) -> Expr:
+        return 1 / sqrt(self.var**2 + 1)
+
+
+@dataclass(frozen=True)
+class AcoshRule(Rule):
+    """(arch x)' = 1/sqrt(x^2 - 1), for x > 1."""
+
+    rule_id: ClassVar[str] = "acosh"
+    formula: ClassVar[str] = "(arcosh x)' = 1/sqrt(x^2 - 1)"
+
+    def eval(self) -> Expr:
+        return 1 / sqrt(self.var**2 - 1)
+
+
+@dataclass(frozen=True)
+class AtanhRule(Rule):
+    """(arth x)' = 1/(1 - x^2), for |x| < 1."""
+
+    rule_id: ClassVar[str] = "atanh"
+    formula: ClassVar[str] = "(artanh x)' = 1/(1 - x^2)"
+
+    def eval(self) -> Expr:
+        return 1 / (1 - self.var**2)
+
+
+@dataclass(frozen=True)
 class SigmoidRule(Rule):
     """sigma'(x) = sigma(x) (1 - sigma(x)), for sigma(x) = 1/(1 + e^(-x))."""
 
@@ -231,3 +298,15 @@ class AbsRule(Rule):
 
     def eval(self) -> Expr:
         return sign(self.var)
+
+
+
+@dataclass(frozen=True)
+class SignRule(Rule):
+    """sign'(x) = 0 for x != 0 (sign is constant on each side of zero; at 0 it has no derivative)."""
+
+    rule_id: ClassVar[str] = "sign"
+    formula: ClassVar[str] = "sign'(x) = 0"
+
+    def eval(self) -> Expr:
+        return Integer(0)

@@ -18,16 +18,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sympy import (
-    Abs, Add, E, Expr, Float, Integer, Mul, Pow, Rational, Symbol, acos, acot, asin, atan, cos, cosh, cot, csc,
-    exp, log, sec, sin, sinh, tan, tanh,
+    Abs, Add, E, Expr, Float, Integer, Mul, Pow, Rational, Symbol, acos, acosh, acot, asin, asinh, atan, atanh,
+    cos, cosh, cot, coth, csc, csch, exp, log, sec, sech, sign, sin, sinh, tan, tanh,
 )
 
 from derivtutor.functions import sigmoid
 from derivtutor.rules import (
-    AbsRule, AcosRule, AcotRule, AsinRule, AtanRule, ChainRule, ConstantMultipleRule, ConstantRule,
-    CoshRule, CosRule, CotRule, CscRule, DontKnowRule, ExponentialRule, ExpRule, LogBaseRule,
-    LogDiffRule, LogRule, PowerRule, ProductRule, QuotientRule, Rule, SecRule, SigmoidRule,
-    SinhRule, SinRule, SqrtRule, SumRule, TanhRule, TanRule, VariableRule,
+    AbsRule, AcoshRule, AcosRule, AcotRule, AsinhRule, AsinRule, AtanhRule, AtanRule, ChainRule,
+    ConstantMultipleRule, ConstantRule, CoshRule, CosRule, CothRule, CotRule, CschRule, CscRule, DontKnowRule,
+    ExponentialRule, ExpRule, LogBaseRule, LogDiffRule, LogRule, PowerRule, ProductRule, QuotientRule, Rule,
+    SechRule, SecRule, SigmoidRule, SignRule, SinhRule, SinRule, SqrtRule, SumRule, TanhRule, TanRule,
+    VariableRule,
 )
 from derivtutor.simplification import SimplifyStep, chain_factors, simplify_steps
 
@@ -36,8 +37,9 @@ FUNCTION_RULES: dict[type, type[Rule]] = {
     exp: ExpRule, log: LogRule,
     sin: SinRule, cos: CosRule, tan: TanRule, cot: CotRule, sec: SecRule, csc: CscRule,
     asin: AsinRule, acos: AcosRule, atan: AtanRule, acot: AcotRule,
-    sinh: SinhRule, cosh: CoshRule, tanh: TanhRule,
-    sigmoid: SigmoidRule, Abs: AbsRule,
+    sinh: SinhRule, cosh: CoshRule, tanh: TanhRule, coth: CothRule, sech: SechRule, csch: CschRule,
+    asinh: AsinhRule, acosh: AcoshRule, atanh: AtanhRule,
+    sigmoid: SigmoidRule, Abs: AbsRule, sign: SignRule,
 }
 
 

@@ -114,6 +114,28 @@ INVERSE_HYPERBOLIC = [
     ("tanh-squared", "tanh^2 x", "x"),
 ]
 
+HYPERBOLIC_MORE = [
+    ("cth", "cth x", "x"),
+    ("coth-sqrt", "coth(sqrt x)", "x"),
+    ("sech", "sech x", "x"),
+    ("sech-squared-chain", "sech^2(3x)", "x"),
+    ("csch", "csch x", "x"),
+    ("csch-square", "csch(x^2)", "x"),
+    ("arsh", "arsh x", "x"),
+    ("asinh-square", "asinh(x^2)", "x"),
+    ("arch-shifted", "arch(x + 2)", "x"),
+    ("acosh-linear", "acosh(2x)", "x"),
+    ("arth", "arth x", "x"),
+    ("atanh-half", "atanh(x/2)", "x"),
+    ("atanh-tanh", "artanh(tanh x)", "x"),
+    ("asinh-product", "x asinh(x)", "x"),
+    ("sign", "sign x", "x"),
+    ("sgn-chain", "sgn(x^2 - 1)", "x"),
+    ("sign-times-x", "x sign(x)", "x"),
+    ("root-cube", "root(x, 3)", "x"),
+    ("root-chain", "root(x^2 + 1, 4)", "x"),
+]
+
 COMPOSITE = [
     ("seed-tg", "tg x^2", "x"),
     ("seed-arctg", "arctg^2 x^3", "x"),
@@ -174,7 +196,8 @@ MACHINE_LEARNING = [
 ]
 
 #: Every corpus entry: (id, text, variable).
-CORPUS = BASIC + PRODUCT_QUOTIENT + EXP_LOG + TRIG + INVERSE_HYPERBOLIC + COMPOSITE + MACHINE_LEARNING
+CORPUS = (BASIC + PRODUCT_QUOTIENT + EXP_LOG + TRIG + INVERSE_HYPERBOLIC + HYPERBOLIC_MORE + COMPOSITE
+          + MACHINE_LEARNING)
 
 #: The seed's worked examples: (id, text, the teacher's answer as text).
 SEED_ANSWERS = [

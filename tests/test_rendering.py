@@ -161,3 +161,47 @@ def test_text_printer_renders_every_corpus_function_in_both_languages():
         for lang in LANGS:
             rendered = TextPrinter(lang).render(d)
             assert "{" not in rendered.replace("{}", "")  # no unfilled placeholder
+
+
+# -- hyperbolic functions in course notation ------------------------------------------
+
+COURSE_NAMES = [  # (function as typed, the name the Russian course writes, the English name)
+    ("coth(x^2)", "cth", "coth"),
+    ("asinh(sqrt x)", "arsh", "arsinh"),
+    ("acosh^2(2x)", "arch", "arcosh"),
+    ("atanh(x/2)", "arth", "artanh"),
+]
+
+
+@pytest.mark.parametrize("text, ru, en", COURSE_NAMES, ids=[c[1] for c in COURSE_NAMES])
+def test_russian_hyperbolic_names_read_back_as_the_same_function(text, ru, en):
+    from derivtutor.rendering import course_str
+    from derivtutor.rendering_latex import course_latex
+
+    expr = parse(text)
+    for lang in LANGS:
+        # The parser is the witness: what the tutor writes, a student can type back.
+        assert parse(course_str(expr, lang)) == expr
+        assert parse(course_latex(expr, lang), syntax="latex") == expr
+    assert course_str(expr, "ru").startswith(ru + "(") and f"\\operatorname{{{ru}}}" in course_latex(expr, "ru")
+    assert en not in course_latex(expr, "ru") and ru + "(" not in course_str(expr, "en")
+    assert f"d/dx {ru}(" in differentiate(expr).to_text("ru")
+
+
+HYPERBOLIC_TEXTS = ["cth x", "sech^2(3x)", "csch(x^2)", "arsh(x^2)", "arch(2x)", "arth(x/2)", "sgn(x^2 - 1)"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("text", HYPERBOLIC_TEXTS, ids=HYPERBOLIC_TEXTS)
+def test_hyperbolic_derivations_render_in_every_format(text, lang):
+    d = differentiate(text)
+    data = json.loads(d.to_json(lang))
+    # Witness: SymPy over a real x (sign' is a DiracDelta there), at a point inside every domain.
+    x, xr = Symbol("x"), Symbol("x", real=True)
+    witness = diff(parse(text).subs(x, xr), xr).subs(xr, 0.8)
+    derivative = parse(data["derivative"].replace("**", "^")).subs(x, 0.8)
+    assert abs(complex(derivative.evalf()) - complex(witness.evalf())) < 1e-12
+    assert all(step["rule"] != "dont_know" and step["text"] for step in walk(data["steps"]))
+    assert "{" not in d.to_text(lang)  # no unfilled placeholder
+    for rendered in (d.to_latex(lang), d.to_markdown(lang)):
+        assert rendered.count("{") == rendered.count("}") and rendered.count("$") % 2 == 0

@@ -190,3 +190,30 @@ def test_named_simplification_steps(text, kinds):
     derivation = differentiate(expr, var)
     assert [s.kind for s in derivation.simplification] == kinds
     assert numerically_equal(derivation.result, real_diff(expr, Symbol(var)))
+
+
+def _function_spellings():
+    from derivtutor.vocabulary import FUNCTION_ALIASES
+
+    return sorted(FUNCTION_ALIASES)
+
+
+@pytest.mark.parametrize("name", _function_spellings(), ids=_function_spellings())
+def test_every_function_the_parser_accepts_has_a_named_rule(name):
+    """Each spelling the parser knows, on a chain, is explained without the fallback."""
+    expr = parse(f"{name}(x^2/2 + 1/3)")
+    rule = derive(expr, x)
+    assert not rule.contains_dont_know(), rule
+    assert numerically_equal(rule.eval(), real_diff(expr, x))
+    for node in iter_rules(rule):
+        assert numerically_equal(node.eval(), real_diff(node.expr, node.var)), node
+
+
+@pytest.mark.parametrize("text", ["sign x", "sgn(x^2 - 1)", "sign(sin x)"], ids=["x", "chain", "sin"])
+def test_sign_derivative_is_zero_away_from_zero(text):
+    expr = parse(text)
+    assert differentiate(expr, "x").result == 0
+    # Independent witness: a central difference at points where the argument is not near zero.
+    f = sympy.lambdify(x, expr)
+    for point in (-2.3, -0.4, 0.7, 2.9):
+        assert (f(point + 1e-6) - f(point - 1e-6)) / 2e-6 == 0
