@@ -164,14 +164,32 @@ def _backward(variables, nodes) -> Graph:
 
 
 def _step(name, users, grads, values) -> BackwardStep:
-    terms, total, shown = [], 0.0, []
+    terms, total = [], 0.0
     for user in users:
         local = sympy.diff(user.expr, sympy.Symbol(name))
         total += float(local.evalf(subs=values)) * grads[user.name]
         terms.append((user.name, local))
-        shown.append(f"d{user.name}" if local == 1 else f"{_Ordered().doprint(local)}*d{user.name}".replace("**", "^"))
     grads[name] = total
-    return BackwardStep(name, tuple(terms), f"d{name} = {' + '.join(shown)}", total)
+    return BackwardStep(name, tuple(terms), f"d{name} = {_sum_text(terms)}", total)
+
+
+def _sum_text(terms) -> str:
+    """local*dconsumer terms joined with + and - (x*db - 3*x*dh, never + -3*x*dh).
+
+    >>> x, b = sympy.symbols("x b")
+    >>> _sum_text([("b", x), ("g", sympy.Integer(-1)), ("h", -3 * x), ("k", 1 - sympy.tanh(b) ** 2)])
+    'x*db - dg - 3*x*dh + (1 - tanh(b)^2)*dk'
+    """
+    out = ""
+    for k, (user, local) in enumerate(terms):
+        text = _Ordered().doprint(local)
+        # A sum keeps its own signs and needs brackets: (1 - tanh(n)^2)*dp, not 1 - tanh(n)^2*dp.
+        negative = text.startswith("-") and not local.is_Add
+        size = text[1:] if negative else f"({text})" if local.is_Add else text
+        factor = "" if size == "1" else size + "*"
+        sign = ("-" if negative else "") if k == 0 else (" - " if negative else " + ")
+        out += f"{sign}{factor}d{user}".replace("**", "^")
+    return out
 
 
 def to_dict(graph: Graph) -> dict:

@@ -53,6 +53,8 @@ EXPRESSIONS = [
     ("x * x * x * y", {"x": 1.1, "y": 2.0}),
     ("tg(x^2) + arctg(x)", {"x": 0.4}),
     ("x", {"x": 2.0}),
+    ("tanh(w x + b) - x^2/(1 - x)", {"w": 1.2, "x": 0.3, "b": 0.2}),
+    ("x y - 3 x^2 - x", {"x": 0.6, "y": -1.5}),
 ]
 
 
@@ -108,3 +110,24 @@ def test_bad_input_exits_2(capsys, argv, code):
     assert doc["error"]["message"]
     if code is not None:
         assert doc["error"]["code"] == code
+
+
+@pytest.mark.parametrize("text, point", EXPRESSIONS, ids=[e[0] for e in EXPRESSIONS])
+def test_backward_rules_read_back_as_their_values(text, point):
+    """Each printed rule dx = ..., parsed back and evaluated, gives the gradient the pass computed."""
+    graph = build_graph(parse(text), point)
+    quantities = graph.variables + graph.nodes
+    names = [n.name for n in quantities] + ["d" + n.name for n in quantities]
+    subs = {sympy.Symbol(n.name): n.value for n in quantities}
+    subs |= {sympy.Symbol("d" + n.name): n.grad for n in quantities}
+    for step in graph.backward:
+        lhs, rhs = step.text.split(" = ")
+        assert lhs == "d" + step.name and "+ -" not in rhs and "--" not in rhs
+        assert float(parse(rhs, variables=names).evalf(subs=subs)) == pytest.approx(step.value, rel=1e-12)
+
+
+def test_several_consumers_join_with_minus():
+    graph = build_graph(parse("x^x + sin(x y) y - 3 x y z"), {"x": 1.5, "y": 2.0, "z": 0.5})
+    rules = {s.name: s.text for s in graph.backward}
+    assert rules["y"] == "dy = x*db + c*dg - 3*x*dh"
+    assert rules["x"].endswith(" - 3*y*dh")
