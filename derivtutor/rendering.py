@@ -28,6 +28,7 @@ from derivtutor.functions import sigmoid
 #: Course notation in Russian output (SymPy name -> name the course writes).
 RU_FUNCTION_NAMES = {"tan": "tg", "cot": "ctg", "atan": "arctg", "acot": "arcctg",
                      "asin": "arcsin", "acos": "arccos",
+                     "sinh": "sh", "cosh": "ch", "tanh": "th",
                      "coth": "cth", "asinh": "arsh", "acosh": "arch", "atanh": "arth"}
 _RU_TEXT = re.compile(r"\b(%s)\(" % "|".join(RU_FUNCTION_NAMES))
 _LOG = re.compile(r"\blog\(")
