@@ -166,7 +166,7 @@ def _exact_points(spec: dict, sign: int = -1, lr=None):
     while True:
         yield x
         values = g(*x.values())
-        x = {n: _bounded(x[n] + sign * rate * sympy.sympify(gv)) for n, gv in zip(spec["names"], values)}
+        x = {n: _bounded(x[n] + sign * rate * gv) for n, gv in zip(spec["names"], values)}
 
 
 def _lambdify(spec: dict, expr):
