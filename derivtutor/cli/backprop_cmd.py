@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from derivtutor.cli.common import EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, error_json, print_json
+from derivtutor.cli.common import EXIT_INCORRECT, EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 FORMATS = ("text", "latex", "markdown", "json")
 
@@ -57,11 +57,7 @@ def run(args) -> int:
         scalar = scalar_chains(spec) if args.scalar else None
     except SpecError as exc:
         text = message("backprop.error." + exc.code.split(".", 1)[1], args.lang, **exc.fields)
-        if fmt == "json":
-            print_json(error_json(exc.code, text))
-        else:
-            print(text)
-        return EXIT_INVALID
+        return fail(args, exc.code, text)
     check = check_gradients(spec, seed=args.seed) if args.check else None
     if fmt == "json":
         print_json(report_dict(net, scalar, check))

@@ -5,8 +5,7 @@
 """
 from __future__ import annotations
 
-from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag,
-                                   caret_lines, error_json, print_json)
+from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, caret_lines, error_json, print_json)
 
 EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_INVALID}
 

@@ -27,6 +27,21 @@ def error_json(code: str, message: str, position: int | None = None) -> dict:
     return {"error": {"code": code, "message": message, "position": position}}
 
 
+def fail(args, code: str, text: str, source: str | None = None, position: int | None = None) -> int:
+    """Report invalid input or usage and return EXIT_INVALID.
+
+    With --json (or --format json) the error is {"error": {"code", "message", "position"}} on
+    stdout; otherwise the sentence, and a caret under the fault when there is one, on stderr.
+    """
+    if getattr(args, "json", False) or getattr(args, "format", None) == "json":
+        print_json(error_json(code, text, position))
+    else:
+        print(text, file=sys.stderr)
+        if source is not None and position is not None:
+            print(caret_lines(source, position), file=sys.stderr)
+    return EXIT_INVALID
+
+
 def caret_lines(text: str, position: int | None) -> str:
     """The input with a caret under character ``position`` (0-based)."""
     if position is None:

@@ -11,9 +11,8 @@ The command only reads arguments and formats results; the work is done by
 from __future__ import annotations
 
 import re
-import sys
 
-from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, caret_lines, error_json, print_json
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 #: Upper bounds that keep one command cheap on a shared machine.
 MAX_ITER_LIMIT = 100_000
@@ -178,14 +177,7 @@ def _save_plot(args, draw) -> int:
 def _fail(args, code: str, source: str | None = None, position: int | None = None, **fields) -> int:
     from derivtutor.catalogue import message
 
-    sentence = message(code, args.lang, **fields)
-    if args.json:
-        print_json(error_json(code, sentence, position))
-    else:
-        if source is not None and position is not None:
-            print(caret_lines(source, position), file=sys.stderr)
-        print(sentence, file=sys.stderr)
-    return EXIT_INVALID
+    return fail(args, code, message(code, args.lang, **fields), source, position)
 
 
 

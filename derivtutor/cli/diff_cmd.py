@@ -1,10 +1,8 @@
 """derivtutor diff EXPR: the derivative with every step explained (text, LaTeX, Markdown, JSON)."""
 from __future__ import annotations
 
-import sys
 
-from derivtutor.cli.common import (EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag,
-                                   caret_lines, error_json, print_json)
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 #: Seconds one derivation may take before it is abandoned.
 TIME_LIMIT = 20.0
@@ -33,7 +31,7 @@ def run(args) -> int:
     try:
         expr = parse(args.expr)
     except ParseError as err:
-        return report_error(args, err.code, err.render(args.lang), args.expr, err.position)
+        return fail(args, err.code, err.render(args.lang), args.expr, err.position)
     var = pick_variable(args, expr)
     if isinstance(var, int):
         return var
@@ -43,7 +41,7 @@ def run(args) -> int:
             output = render(derivation, fmt, args)
     except TimeLimitExceeded:
         code = "steps.cli.timeout"
-        return report_error(args, code, message(code, args.lang, seconds=TIME_LIMIT))
+        return fail(args, code, message(code, args.lang, seconds=TIME_LIMIT))
     if fmt == "json":
         print_json(output)
     else:
@@ -61,11 +59,11 @@ def pick_variable(args, expr):
             return variable_symbol(args.var)
         except ValueError:
             code = "steps.cli.bad-var"
-            return report_error(args, code, message(code, args.lang, name=args.var))
+            return fail(args, code, message(code, args.lang, name=args.var))
     names = sorted(s.name for s in expr.free_symbols)
     if len(names) > 1:
         code = "steps.cli.need-var"
-        return report_error(args, code, message(code, args.lang, names=", ".join(names)))
+        return fail(args, code, message(code, args.lang, names=", ".join(names)))
     return None
 
 
@@ -77,14 +75,3 @@ def render(derivation, fmt: str, args):
     if fmt == "markdown":
         return derivation.to_markdown(args.lang, args.detail)
     return derivation.to_text(args.lang, args.detail)
-
-
-def report_error(args, code: str, text: str, source: str | None = None, position: int | None = None) -> int:
-    """Print an invalid-input message (JSON with --json/--format json) and return exit code 2."""
-    if getattr(args, "json", False) or getattr(args, "format", None) == "json":
-        print_json(error_json(code, text, position))
-    else:
-        print(text, file=sys.stderr)
-        if source is not None and position is not None:
-            print(caret_lines(source, position), file=sys.stderr)
-    return EXIT_INVALID

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, error_json, print_json
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 
 def register(subparsers) -> None:
@@ -31,20 +31,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         bank = load_exercises(args.exercises)
     except ExerciseError as exc:
-        return _fail(args, "exercises.bank", str(exc))
+        return fail(args, "exercises.bank", str(exc))
     if args.action == "list":
         return _list(args, bank)
     return _show(args, bank)
 
 
-def _fail(args, code: str, text: str) -> int:
-    import sys
-
-    if args.json:
-        print_json(error_json(code, text))
-    else:
-        print(text, file=sys.stderr)
-    return EXIT_INVALID
 
 
 def _list(args, bank: dict) -> int:
@@ -74,7 +66,7 @@ def _show(args, bank: dict) -> int:
 
     exercise = bank.get(args.id)
     if exercise is None:
-        return _fail(args, "exercises.not-found", message("exercises.not-found", args.lang, id=args.id))
+        return fail(args, "exercises.not-found", message("exercises.not-found", args.lang, id=args.id))
     lang = args.lang
     count = len(exercise.hints) if args.hints else min(max(args.hint, 0), len(exercise.hints))
     hints = [hint[lang] for hint in exercise.hints[:count]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, error_json, print_json
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 
 def register(subparsers) -> None:
@@ -48,14 +48,14 @@ def run(args: argparse.Namespace) -> int:
     from derivtutor.submissions import SubmissionError
 
     if args.jobs is not None and args.jobs < 1 or args.timeout <= 0:
-        return _fail(args, "grading.usage", "--jobs must be at least 1 and --timeout positive")
+        return fail(args, "grading.usage", "--jobs must be at least 1 and --timeout positive")
     try:
         report = grade_file(args.submissions, exercises_dir=args.exercises, assignment=assignment_ids(args.assignment),
                             jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory or None, lang=args.lang)
     except (SubmissionError, ExerciseError) as exc:
-        return _fail(args, "grading.input", str(exc))
+        return fail(args, "grading.input", str(exc))
     except KeyError as exc:
-        return _fail(args, "grading.assignment", f"unknown exercise id(s) in --assignment: {exc.args[0]}")
+        return fail(args, "grading.assignment", f"unknown exercise id(s) in --assignment: {exc.args[0]}")
     written = _write(report, args, Path)
     for _, text in report.problems:
         print(f"warning: {text}", file=sys.stderr)
@@ -78,9 +78,3 @@ def _write(report, args, Path) -> list:
     return [reports.write_atomic(out, reports.render(report, args.format))]
 
 
-def _fail(args, code: str, text: str) -> int:
-    if getattr(args, "json", False):
-        print_json(error_json(code, text))
-    else:
-        print(f"error: {text}", file=sys.stderr)
-    return EXIT_INVALID

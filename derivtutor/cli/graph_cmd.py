@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, error_json, print_json
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 TIME_LIMIT = 5.0  # seconds of SymPy work on one student expression
 
@@ -48,7 +48,6 @@ def parse_point(text: str) -> dict:
 def run(args) -> int:
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.catalogue import message
-    from derivtutor.cli.parse_cmd import report_parse_error
     from derivtutor.graph import GraphError, build_graph, to_dict, to_dot
     from derivtutor.parsing import ParseError, parse
 
@@ -58,14 +57,10 @@ def run(args) -> int:
             point = parse_point(args.at)
             graph = build_graph(parse(args.expression, syntax=args.syntax), point)
     except ParseError as err:
-        args.json = fmt == "json"
-        report_parse_error(args, args.expression, err)
-        return EXIT_INVALID
+        return fail(args, err.code, err.render(args.lang), args.expression, err.position)
     except (GraphError, TimeLimitExceeded) as err:
         code = getattr(err, "code", "graph.error.timeout")
-        text = message(code, args.lang, **getattr(err, "fields", {}))
-        print_json(error_json(code, text)) if fmt == "json" else print(text)
-        return EXIT_INVALID
+        return fail(args, code, message(code, args.lang, **getattr(err, "fields", {})))
     if fmt == "json":
         print_json(to_dict(graph))
     elif fmt == "dot":

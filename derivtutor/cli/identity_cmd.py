@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from derivtutor.cli.common import EXIT_INCORRECT, EXIT_OK, add_json_flag, add_lang_flag, print_json
-from derivtutor.cli.diff_cmd import report_error
+from derivtutor.cli.common import EXIT_INCORRECT, EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 _D_PREFIX = re.compile(r"^\s*d\s*/\s*d([A-Za-z][A-Za-z0-9_]*)\s+(?=\S)")
 TIME_LIMIT = 60.0
@@ -40,7 +39,7 @@ def run(args) -> int:
             proof = _softmax(args) if args.softmax is not None else _prove(args)
     except TimeLimitExceeded:
         code = "steps.cli.timeout"
-        return report_error(args, code, message(code, args.lang, seconds=TIME_LIMIT))
+        return fail(args, code, message(code, args.lang, seconds=TIME_LIMIT))
     if isinstance(proof, int):
         return proof
     fmt = "json" if args.json else args.format
@@ -63,7 +62,7 @@ def _softmax(args):
         return softmax_identity(args.softmax, args.i, args.j)
     except ValueError:
         code = "identity.cli.softmax-range"
-        return report_error(args, code, message(code, args.lang))
+        return fail(args, code, message(code, args.lang))
 
 
 def _prove(args):
@@ -74,7 +73,7 @@ def _prove(args):
 
     if len(args.sides) < 2:
         code = "identity.cli.need-sides"
-        return report_error(args, code, message(code, args.lang))
+        return fail(args, code, message(code, args.lang))
     first, derivative = args.sides[0], args.diff
     prefix = _D_PREFIX.match(first)
     if prefix:
@@ -87,7 +86,7 @@ def _prove(args):
         try:
             sides.append(parse(text))
         except ParseError as err:
-            return report_error(args, err.code, err.render(args.lang), text, err.position)
+            return fail(args, err.code, err.render(args.lang), text, err.position)
     var = pick_variable(args, sides[0])
     if isinstance(var, int):
         return var

@@ -1,8 +1,7 @@
 """derivtutor parse TEXT: show how the input was understood ("your answer was read as")."""
 from __future__ import annotations
 
-from derivtutor.cli.common import (EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag,
-                                   caret_lines, error_json, print_json)
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 
 def register(subparsers) -> None:
@@ -23,8 +22,7 @@ def run(args) -> int:
     try:
         expr = parse(args.text, syntax=syntax)
     except ParseError as err:
-        report_parse_error(args, args.text, err)
-        return EXIT_INVALID
+        return report_parse_error(args, args.text, err)
     if args.json:
         print_json({
             "input": args.text,
@@ -40,12 +38,6 @@ def run(args) -> int:
     return EXIT_OK
 
 
-def report_parse_error(args, text: str, err) -> None:
-    """Print a ParseError: JSON {"error": ...} with --json, else the message and a caret line."""
-    if getattr(args, "json", False):
-        print_json(error_json(err.code, err.render(args.lang), err.position))
-    else:
-        import sys
-
-        print(err.render(args.lang), file=sys.stderr)
-        print(caret_lines(text, err.position), file=sys.stderr)
+def report_parse_error(args, text: str, err) -> int:
+    """Print a ParseError in --lang, with a caret line (or as JSON); returns EXIT_INVALID."""
+    return fail(args, err.code, err.render(args.lang), text, err.position)

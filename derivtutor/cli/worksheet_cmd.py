@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from derivtutor.cli.common import EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, error_json, print_json
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
 
 def register(subparsers) -> None:
@@ -28,13 +28,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         bank = load_exercises(args.exercises)
     except ExerciseError as exc:
-        return _fail(args, "exercises.bank", str(exc))
+        return fail(args, "exercises.bank", str(exc))
     ids = list(dict.fromkeys([*args.ids, *(i for i, ex in bank.items() if args.topic and ex.topic == args.topic)]))
     unknown = [i for i in ids if i not in bank]
     if unknown:
-        return _fail(args, "exercises.not-found", message("exercises.not-found", args.lang, id=unknown[0]))
+        return fail(args, "exercises.not-found", message("exercises.not-found", args.lang, id=unknown[0]))
     if not ids:
-        return _fail(args, "worksheet.empty", message("exercises.none", args.lang))
+        return fail(args, "worksheet.empty", message("exercises.none", args.lang))
     tex = worksheet_latex([bank[i] for i in ids], lang=args.lang, solutions=args.solutions)
     if args.out:
         write_atomic(args.out, tex)
@@ -45,9 +45,3 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fail(args, code: str, text: str) -> int:
-    if args.json:
-        print_json(error_json(code, text))
-    else:
-        print(text, file=sys.stderr)
-    return EXIT_INVALID
