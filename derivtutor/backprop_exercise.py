@@ -87,7 +87,6 @@ def check(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
     """Grade ``answer`` (text) for dE/d(parameter); returns a CheckResult. Never raises on bad input."""
     from derivtutor.backprop_scalar import forward_substitution, symbols_of
     from derivtutor.budget import TimeLimitExceeded, time_limit
-    from derivtutor.layer_rules import LAM
     from derivtutor.parsing import ParseError, parse
 
     spec, parameter, expected = reference(exercise)
