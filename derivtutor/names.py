@@ -10,6 +10,7 @@ parentheses, ``foo(x)``, is an unknown function, not f*o*o*x.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from derivtutor import vocabulary as V
 from derivtutor.errors import ParseError
@@ -19,9 +20,10 @@ UNDEFINED_NAMES = frozenset({"oo", "zoo", "nan", "inf", "infinity", "undefined",
 _RUN = re.compile(r"([A-Za-z]+)([0-9]*)$")
 
 
-def _known_words(variables) -> set[str]:
+@lru_cache(maxsize=64)
+def _known_words(variables: frozenset | None) -> frozenset[str]:
     words = set(V.FUNCTION_ALIASES) | set(V.CONSTANTS) | set(V.GREEK)
-    return words | {v for v in variables or () if v.isalpha()}
+    return frozenset(words | {v for v in variables or () if v.isalpha()})
 
 
 def segment(letters: str, known: set[str]) -> list[str]:
@@ -72,7 +74,7 @@ def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
     _check_word(letters, token.pos)
     if variables and token.value in variables:
         return [Token("sym", token.value, token.pos)]
-    known = _known_words(variables)
+    known = _known_words(frozenset(variables) if variables else None)
     pieces = segment(letters, known)
     applied = next_token.kind == "lp"
     unknown_letters = [p for p in pieces if len(p) == 1 and p not in known]

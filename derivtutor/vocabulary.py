@@ -80,7 +80,7 @@ GREEK_UNICODE = {
 
 #: Operators a student could use to submit the question as its answer.
 CALCULUS_NAMES = frozenset({
-    "diff", "derivative", "d", "integrate", "integral", "int", "limit", "lim", "sum",
+    "diff", "derivative", "integrate", "integral", "int", "limit", "lim", "sum",
     "product", "prod", "subs", "series", "dsolve", "solve", "simplify", "gradient", "grad",
 })
 
