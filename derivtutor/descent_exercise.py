@@ -38,7 +38,6 @@ gradient), ``descent.off-by-one`` (w_{k-1} or w_{k+1}), ``descent.steps-off-by-o
 """
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 import sympy
@@ -71,7 +70,6 @@ VALUE_MISTAKES = {
     "descent.off-by-one": {"dk": (-1, 1)},
 }
 
-_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d{1,3})?")
 
 
 class DescentExerciseError(ValueError):
@@ -291,24 +289,18 @@ def _field(exercise, name, *default):
 
 
 def _exact(value, name: str):
-    """An exact SymPy number from a TOML value: int, decimal text/float (exact), or a parsed expression."""
-    from derivtutor.parsing import ParseError, parse
+    """An exact SymPy number from a TOML value: int, float (its decimal text, exactly) or text."""
+    from derivtutor.parsing import ParseError, parse_number
 
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise DescentExerciseError(f"{name} must be a number")
     if isinstance(value, int):
         return sympy.Integer(value)
-    text = repr(value) if isinstance(value, float) else str(value).strip()
-    if _DECIMAL.fullmatch(text):
-        fraction = Fraction(text)  # safe: the regex admits only a decimal literal
-        return sympy.Rational(fraction.numerator, fraction.denominator)
+    text = repr(value) if isinstance(value, float) else value
     try:
-        number = parse(text, syntax="plain")
+        return parse_number(text)
     except ParseError:
-        number = None
-    if number is None or number.free_symbols or not number.is_extended_real:
-        raise DescentExerciseError(f"{name} must be a number, not {text!r}")
-    return number
+        raise DescentExerciseError(f"{name} must be a number, not {text!r}") from None
 
 
 def _bounded(value):

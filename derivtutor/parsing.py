@@ -25,7 +25,7 @@ from derivtutor.latex_lexing import tokenize_latex
 from derivtutor.lexing import tokenize_plain
 from derivtutor.names import resolve_latex, resolve_plain
 
-__all__ = ["parse", "ParseError", "detect_syntax", "MAX_LENGTH"]
+__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "MAX_LENGTH"]
 
 MAX_LENGTH = 2000
 PARSE_SECONDS = 1.0
@@ -96,6 +96,18 @@ def _build(tokens) -> sympy.Expr:
         if not isinstance(exc, expired):
             raise
         raise ParseError("parse.too-complex", None) from None
+
+
+def parse_number(text: str) -> sympy.Expr:
+    """An exact real constant from text, or ParseError ``parse.not-a-number``.
+
+    >>> parse_number("0.1"), parse_number("2/3"), parse_number("1e-3")
+    (1/10, 2/3, 1/1000)
+    """
+    value = parse(text, syntax="plain")
+    if value.free_symbols or not value.is_extended_real:
+        raise ParseError("parse.not-a-number", 0, text=text.strip())
+    return value
 
 
 def check_whitelist(expr: sympy.Expr) -> None:
