@@ -52,15 +52,21 @@ def gradescope_results(report, student: str, *, visibility: str = "visible") -> 
     """One student's results.json as a dict (Gradescope's specification)."""
     lang, tests = report.lang, []
     titles = {ex.id: ex.title[lang] for ex in report.exercises}
-    for item in report.counted(student) + report.extra(student):
-        tests.append({
-            "name": message("grading.test-name", lang, id=item.exercise, title=titles.get(item.exercise, item.exercise)),
-            "score": _points(item.score),
-            "max_score": _points(item.max_score),
-            "status": "passed" if item.max_score and item.score >= item.max_score else "failed",
-            "output": _test_output(item, lang),
+    counted = [(item, True) for item in report.counted(student)]
+    for item, counts in counted + [(item, False) for item in report.extra(student)]:
+        output = _test_output(item, lang)
+        if not counts:  # answered, but outside the assignment: shown for feedback, worth nothing
+            output = "\n".join((output, message("grading.not-in-assignment", lang)))
+        title = titles.get(item.exercise)
+        test = {
+            "name": message("grading.test-name", lang, id=item.exercise, title=title) if title else item.exercise,
+            "score": _points(item.score) if counts else 0.0,
+            "max_score": _points(item.max_score) if counts else 0.0,
+            "status": "passed" if counts and item.max_score and item.score >= item.max_score else "failed",
+            "output": output,
             "visibility": visibility,
-        })
+        }
+        tests.append(test)
     total = report.total(student)
     return {
         "score": _points(total),
