@@ -232,16 +232,12 @@ class Grammar:
         if self.at_op("^"):
             op = self.take()
             exponent = self.exponent(op.pos)
-        args = []
-        if self.at_op("_"):
+        base = None
+        if self.at_op("_"):  # only \log_a x has a subscript
             if name != "log":
                 raise ParseError("parse.unexpected", self.peek().pos, text="_")
             self.take()
-            base = self.latex_argument() if self.peek().kind in ("lb", "num", "sym", "const") else None
-            if base is None:
-                raise ParseError("parse.missing-argument", self.peek().pos)
-        else:
-            base = None
+            base = self.latex_argument()
         args = self.function_arguments(t)
         if base is not None:
             args.append(base)
