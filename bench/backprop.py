@@ -36,7 +36,8 @@ SPECS = (
 def time_symbolic(repeats: int) -> list:
     from sympy.core.cache import clear_cache
 
-    from derivtutor.backprop import NetworkSpec, check_gradients
+    from derivtutor.backprop.network import NetworkSpec
+    from derivtutor.backprop.gradcheck import check_gradients
 
     rows = []
     for label, options in SPECS:
@@ -56,10 +57,10 @@ def time_end_to_end(spec, limit: float) -> float | None:
     import sympy
     from sympy.core.cache import clear_cache
 
-    from derivtutor.backprop import derive_backprop, forward_values
-    from derivtutor.backprop_proof import loss_expression, symbolic_instance
+    from derivtutor.backprop.network import derive_backprop, forward_values
+    from derivtutor.backprop.proof import loss_expression, symbolic_instance
     from derivtutor.budget import TimeLimitExceeded, time_limit
-    from derivtutor.layer_rules import SympyBackend
+    from derivtutor.backprop.layer_rules import SympyBackend
 
     clear_cache()
     start = time.perf_counter()
@@ -76,8 +77,8 @@ def time_end_to_end(spec, limit: float) -> float | None:
 
 
 def numpy_epoch_times(X, Y, epochs: int) -> list:
-    from derivtutor.mlp import MLP
-    from derivtutor.training import fit
+    from derivtutor.backprop.mlp import MLP
+    from derivtutor.backprop.training import fit
 
     net = MLP([64, 128, 10], ["tanh", "softmax"], loss="ce", mean=True, seed=0)
     fit(net, X, Y, lr=0.1, epochs=1, batch_size=64, seed=0)  # warm-up
@@ -120,7 +121,7 @@ def torch_epoch_times(X, Y, epochs: int, dtype_name: str) -> list:
 def bench_training(epochs: int) -> None:
     print("\nnumpy MLP on digits, 64-128-10 tanh + softmax CE, batch 64, seconds per epoch (median):")
     try:
-        from derivtutor.training import load_digits, one_hot
+        from derivtutor.backprop.training import load_digits, one_hot
 
         X, y, _, _ = load_digits(seed=0)
     except ImportError:

@@ -51,8 +51,8 @@ HOSTILE = (
 def build_corpus() -> list[tuple[str, str]]:
     import sympy
 
-    from derivtutor.mistakes import candidates, show
-    from derivtutor.parsing import parse
+    from derivtutor.checking.mistakes import candidates, show
+    from derivtutor.input.parsing import parse
 
     corpus = []
     for i, text in enumerate(FUNCTIONS):
@@ -70,8 +70,8 @@ def build_corpus() -> list[tuple[str, str]]:
 
 
 def time_ours(corpus, clear_compiled: bool) -> tuple[list[float], dict]:
-    from derivtutor.checking import check_answer
-    from derivtutor.numeric import compile_expr, float_compile
+    from derivtutor.checking.checker import check_answer
+    from derivtutor.checking.numeric import compile_expr, float_compile
 
     times, verdicts = [], []
     for function, answer in corpus:
@@ -89,7 +89,7 @@ def time_naive(corpus, limit: float) -> tuple[list[float], dict]:
     import sympy
 
     from derivtutor.budget import TimeLimitExceeded, time_limit
-    from derivtutor.parsing import ParseError, parse
+    from derivtutor.input.parsing import ParseError, parse
 
     times, verdicts = [], []
     for function, answer in corpus:
@@ -111,7 +111,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--naive-limit", type=float, default=5.0, help="seconds per naive check (default 5)")
     args = ap.parse_args(argv)
-    from derivtutor.checking import check_answer
+    from derivtutor.checking.checker import check_answer
 
     corpus = build_corpus()
     kinds = {"correct": 0, "incorrect": 0, "invalid": 0}

@@ -14,8 +14,8 @@ import time
 
 import sympy
 
-from derivtutor.descent import descend, gradient
-from derivtutor.parsing import parse
+from derivtutor.descent.lab import descend, gradient
+from derivtutor.input.parsing import parse
 
 CASES = [
     ("w^2 + 12", {"w": 5}, 0.1),

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import sympy
 
-from derivtutor import reports
-from derivtutor.exercises import load_exercises
-from derivtutor.grading import grade_file, normalise
-from derivtutor.parsing import parse
+from derivtutor.grading.grader import reports
+from derivtutor.course.bank import load_exercises
+from derivtutor.grading.grader import grade_file, normalise
+from derivtutor.input.parsing import parse
 
 HOSTILE = [
     "9^9^9^9^9", "(x+1)^100000", "x" * 1900, "(" * 400 + "x" + ")" * 400, "__import__('os').system('ls')",

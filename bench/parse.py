@@ -62,7 +62,7 @@ def main(argv=None) -> int:
 
     from latex2sympy2_extended import latex2sympy
 
-    from derivtutor.parsing import parse
+    from derivtutor.input.parsing import parse
 
     pairs = corpus()
     plain = [p for p, _ in pairs]

@@ -2,7 +2,7 @@
 
 Reads ../shared/bench/stack_equivalence.jsonl (relative to the repository root; never
 copied into the repository). For each row both expressions go through the safe parser
-and ``derivtutor.equivalence.compare``; rows whose text the parser rejects are "unparsed".
+and ``derivtutor.checking.equivalence.compare``; rows whose text the parser rejects are "unparsed".
 
     python bench/stack_suite.py [--verbose]
 
@@ -48,8 +48,8 @@ def load(path: Path) -> list[dict]:
 def judge(row: dict):
     """True/False/None (undecided) for a row, or raise ParseError."""
     from derivtutor.budget import time_limit
-    from derivtutor.equivalence import compare
-    from derivtutor.parsing import parse
+    from derivtutor.checking.equivalence import compare
+    from derivtutor.input.parsing import parse
 
     variables = [row["variable"]] if row.get("variable") else None
     teacher = parse(row["teacher"], "plain", variables)
@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args(argv)
     from derivtutor.budget import TimeLimitExceeded
-    from derivtutor.parsing import ParseError
+    from derivtutor.input.parsing import ParseError
 
     rows = load(args.data)
     counts = {"agree": 0, "false_equivalent": 0, "false_different": 0, "undecided": 0, "unparsed": 0}

@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from corpus_functions import CORPUS  # noqa: E402
 
-from derivtutor.parsing import parse  # noqa: E402
-from derivtutor.steps import differentiate  # noqa: E402
+from derivtutor.input.parsing import parse  # noqa: E402
+from derivtutor.steps.engine import differentiate  # noqa: E402
 
 
 def timed(fn) -> float:

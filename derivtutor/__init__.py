@@ -18,20 +18,20 @@ import importlib
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "parse": "derivtutor.parsing",
-    "ParseError": "derivtutor.parsing",
-    "differentiate": "derivtutor.steps",
-    "Derivation": "derivtutor.steps",
-    "check_answer": "derivtutor.checking",
-    "CheckResult": "derivtutor.checking",
-    "derive_backprop": "derivtutor.backprop",
-    "check_gradients": "derivtutor.backprop",
-    "NetworkSpec": "derivtutor.backprop",
-    "descend": "derivtutor.descent",
+    "parse": "derivtutor.input.parsing",
+    "ParseError": "derivtutor.input.parsing",
+    "differentiate": "derivtutor.steps.engine",
+    "Derivation": "derivtutor.steps.engine",
+    "check_answer": "derivtutor.checking.checker",
+    "CheckResult": "derivtutor.checking.checker",
+    "derive_backprop": "derivtutor.backprop.network",
+    "check_gradients": "derivtutor.backprop.gradcheck",
+    "NetworkSpec": "derivtutor.backprop.network",
+    "descend": "derivtutor.descent.lab",
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",
 }
-_SUBMODULES = {"mlp"}
+_SUBMODULES = {"mlp": "derivtutor.backprop.mlp"}
 
 __all__ = sorted(_EXPORTS) + sorted(_SUBMODULES)
 
@@ -40,7 +40,7 @@ def __getattr__(name: str):
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     if name in _SUBMODULES:
-        return importlib.import_module(f"derivtutor.{name}")
+        return importlib.import_module(_SUBMODULES[name])
     raise AttributeError(f"module 'derivtutor' has no attribute {name!r}")
 
 

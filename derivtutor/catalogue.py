@@ -86,3 +86,9 @@ def message(code: str, lang: str = DEFAULT_LANGUAGE, **fields) -> str:
 def placeholders(code: str, lang: str) -> set[str]:
     """The field names a template uses (for tests that both languages agree)."""
     return {name for _, name, _, _ in string.Formatter().parse(template(code, lang)) if name}
+
+
+def format_points(value: float) -> str:
+    """Points as short, stable text: at most 4 decimals, no trailing zeros."""
+    text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text

@@ -6,14 +6,15 @@ import itertools
 import pytest
 import sympy
 
-from derivtutor.backprop import NetworkSpec, SpecError, check_gradients, derive_backprop
-from derivtutor.backprop_proof import prove_backprop
-from derivtutor.backprop_render import TextPrinter
-from derivtutor.backprop_scalar import forward_substitution, scalar_chains
+from derivtutor.backprop.gradcheck import check_gradients
+from derivtutor.backprop.network import NetworkSpec, SpecError, derive_backprop
+from derivtutor.backprop.proof import prove_backprop
+from derivtutor.backprop.render import TextPrinter
+from derivtutor.backprop.scalar import forward_substitution, scalar_chains
 from derivtutor.functions import sigmoid
-from derivtutor.gradcheck import mlp_for, numeric_check
-from derivtutor.layer_rules import LAM, RULES, Outer, Plus, Scaled, Times
-from derivtutor.mlp import Dense
+from derivtutor.backprop.gradcheck import mlp_for, numeric_check
+from derivtutor.backprop.layer_rules import LAM, RULES, Outer, Plus, Scaled, Times
+from derivtutor.backprop.mlp import Dense
 
 SEED_004 = NetworkSpec((2, 3, 1), ("sigmoid", "sigmoid"))
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from derivtutor.backprop_exercise import BackpropExerciseError, check
-from derivtutor.exercises import load_exercises
+from derivtutor.course.backprop_kind import BackpropExerciseError, check
+from derivtutor.course.bank import load_exercises
 
 DV = {"network": "seed-004", "parameter": "V"}
 DU = {"network": "seed-004", "parameter": "u"}

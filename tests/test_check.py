@@ -12,9 +12,9 @@ import time
 import pytest
 import sympy
 
-from derivtutor import checking
-from derivtutor.checking import CheckResult, check_answer
-from derivtutor.parsing import ParseError, parse
+from derivtutor.checking import checker as checking
+from derivtutor.checking.checker import CheckResult, check_answer
+from derivtutor.input.parsing import ParseError, parse
 
 x = sympy.Symbol("x")
 
@@ -187,7 +187,7 @@ def test_json_shape():
 
 
 def test_deterministic_across_processes():
-    code = ("import json; from derivtutor.checking import check_answer;"
+    code = ("import json; from derivtutor.checking.checker import check_answer;"
             "print(json.dumps(check_answer('tg x^2', '2x/sin^2 x^2').to_dict(), sort_keys=True))")
     outputs = set()
     for seed in ("0", "99"):

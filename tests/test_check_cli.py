@@ -7,7 +7,7 @@ import pytest
 import sympy
 
 from derivtutor.cli import main
-from derivtutor.parsing import ParseError, parse
+from derivtutor.input.parsing import ParseError, parse
 
 KEYS = ["verdict", "score", "diagnosis", "message", "expected", "expected_latex", "answer", "counterexample"]
 
@@ -60,7 +60,7 @@ def test_invalid_answer_shows_a_caret(capsys):
 
 
 def test_exercise_id(capsys):
-    from derivtutor.exercises import check_exercise, find_exercise
+    from derivtutor.course.bank import check_exercise, find_exercise
 
     code, data = run_json(capsys, "chain-arctg2-x3", "--answer", "2 arctg(x^3)/(1+x^6)")
     witness = check_exercise(find_exercise("chain-arctg2-x3"), "2 arctg(x^3)/(1+x^6)").to_dict()

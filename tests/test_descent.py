@@ -1,4 +1,4 @@
-"""Gradient descent API (derivtutor.descent): numbers against exact and independent witnesses."""
+"""Gradient descent API (derivtutor.descent.lab): numbers against exact and independent witnesses."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 import derivtutor
-from derivtutor.descent import DescentError, classify, descend, gradient, gradient_formulas, study
+from derivtutor.descent.lab import DescentError, classify, descend, gradient, gradient_formulas, study
 from derivtutor.functions import sigmoid
 
 w, x, y = sympy.symbols("w x y")

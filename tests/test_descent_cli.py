@@ -112,8 +112,8 @@ def test_contour_plot_and_path_to_the_minimum(capsys, tmp_path):
 
 
 def test_plot_lines_carry_the_trace_numbers():
-    from derivtutor.descent import descend
-    from derivtutor.plotting import traces_figure
+    from derivtutor.descent.lab import descend
+    from derivtutor.descent.plots import traces_figure
 
     trace = descend("w^2 + 12", {"w": 5}, lr=0.1, eps=1e-9)
     fig = traces_figure([trace])
@@ -228,7 +228,7 @@ def test_three_variables_plot_the_loss_curve(capsys, tmp_path):
 
 
 def test_steps_flag_explains_each_partial_derivative(capsys):
-    from derivtutor.steps import differentiate
+    from derivtutor.steps.engine import differentiate
 
     assert main(["descend", "(x-3)^2 + 2(y+2)^2", "--start", "x=0,y=0", "--steps", "--lang", "ru"]) == 0
     out = capsys.readouterr().out

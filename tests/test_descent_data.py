@@ -1,10 +1,10 @@
-"""Data mode (derivtutor.descent_data): gradients by finite differences, fits against closed forms."""
+"""Data mode (derivtutor.descent.data): gradients by finite differences, fits against closed forms."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from derivtutor.descent_data import compare, gradient, loss, make_dataset, train
+from derivtutor.descent.data import compare, gradient, loss, make_dataset, train
 
 
 def central_differences(kind, X, y, w, b, h=1e-6):

@@ -6,9 +6,9 @@ from fractions import Fraction
 import pytest
 
 from derivtutor.catalogue import catalogue, placeholders
-from derivtutor.checking import CheckResult
-from derivtutor.descent_exercise import check, iterate_exact, read_spec
-from derivtutor.exercises import check_exercise, load_exercises
+from derivtutor.checking.checker import CheckResult
+from derivtutor.course.descent_kind import check, iterate_exact, read_spec
+from derivtutor.course.bank import check_exercise, load_exercises
 
 SEED = {"loss": "w^2 + 12", "start": {"w": "5"}, "lr": "0.1"}
 

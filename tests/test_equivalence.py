@@ -11,11 +11,11 @@ import numpy
 import pytest
 import sympy
 
-from derivtutor import equivalence
-from derivtutor.equivalence import compare
-from derivtutor.numeric import float_compile, float_eval
-from derivtutor.parsing import parse
-from derivtutor.sampling import columns, sample_points
+from derivtutor.checking import equivalence
+from derivtutor.checking.equivalence import compare
+from derivtutor.checking.numeric import float_compile, float_eval
+from derivtutor.input.parsing import parse
+from derivtutor.checking.sampling import columns, sample_points
 
 
 def P(text: str) -> sympy.Expr:
@@ -184,7 +184,7 @@ def test_deterministic_within_a_process():
 
 
 def test_deterministic_across_processes():
-    code = ("import json; from derivtutor.parsing import parse; from derivtutor.equivalence import compare;"
+    code = ("import json; from derivtutor.input.parsing import parse; from derivtutor.checking.equivalence import compare;"
             "r = compare(parse('cos(x y) + x'), parse('cos(x) cos(y) + x'));"
             "print(json.dumps(r.counterexample.to_dict(), sort_keys=True))")
     outputs = set()
@@ -201,7 +201,7 @@ MP_CORPUS = FLOAT_CORPUS + ["(x - 1/3)^6000 / 10^20", "0.333333333333333 x^2", "
 
 @pytest.mark.parametrize("text", MP_CORPUS, ids=MP_CORPUS)
 def test_mpmath_tier_matches_sympy_evalf(text):
-    from derivtutor.numeric import HIGH, compile_expr, evaluate
+    from derivtutor.checking.numeric import HIGH, compile_expr, evaluate
 
     expr = P(text)
     x = sympy.Symbol("x")

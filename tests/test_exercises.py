@@ -11,9 +11,9 @@ import sympy
 
 from derivtutor.catalogue import catalogue, placeholders
 from derivtutor.cli import main
-from derivtutor.exercises import (KIND_CHECKERS, KIND_FIELDS, ExerciseError, default_dir, find_exercise,
+from derivtutor.course.bank import (KIND_CHECKERS, KIND_FIELDS, ExerciseError, default_dir, find_exercise,
                                   load_exercises, load_file, validate)
-from derivtutor.parsing import parse
+from derivtutor.input.parsing import parse
 
 BANK = load_exercises()
 OURS = [ex for ex in BANK.values() if ex.kind in ("derivative", "identity", "value")]

@@ -16,10 +16,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from derivtutor import exercises, grading, reports
+from derivtutor.course import bank as exercises
+from derivtutor.grading import grader as grading, reports
 from derivtutor.cli import main
-from derivtutor.grading import grade, normalise
-from derivtutor.submissions import SubmissionError, parse_answers_text, read_csv_text, read_submissions
+from derivtutor.grading.grader import grade, normalise
+from derivtutor.grading.submissions import SubmissionError, parse_answers_text, read_csv_text, read_submissions
 
 
 def fake_check(exercise, answer, lang="en"):

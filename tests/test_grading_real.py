@@ -15,8 +15,8 @@ import pytest
 import sympy
 
 from derivtutor.cli import main
-from derivtutor.exercises import check_exercise, load_exercises
-from derivtutor.parsing import ParseError, parse
+from derivtutor.course.bank import check_exercise, load_exercises
+from derivtutor.input.parsing import ParseError, parse
 
 REPO = Path(__file__).resolve().parent.parent
 GRADESCOPE = REPO / "docs" / "gradescope"
@@ -144,4 +144,4 @@ def test_make_autograder_zip(tmp_path):
     assert run.returncode == 0, run.stderr
     names = set(zipfile.ZipFile(out).namelist())
     assert {"setup.sh", "run_autograder", "derivtutor-src/pyproject.toml", "derivtutor-src/exercises/table-sin.toml",
-            "derivtutor-src/derivtutor/grading.py"} <= names
+            "derivtutor-src/derivtutor/grading/grader.py"} <= names

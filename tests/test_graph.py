@@ -10,8 +10,8 @@ import pytest
 import sympy
 
 from derivtutor.cli import main
-from derivtutor.graph import build_graph, to_dot
-from derivtutor.parsing import parse
+from derivtutor.backprop.graph import build_graph, to_dot
+from derivtutor.input.parsing import parse
 
 SEED_003 = ("1 + e^(w1 x + w0)", {"x": 1.0, "w1": 2.0, "w0": 1.0})
 

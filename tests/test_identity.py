@@ -12,8 +12,8 @@ from sympy import Derivative, Symbol, cos, exp, sin, tan, tanh
 
 from derivtutor.cli import main
 from derivtutor.functions import sigmoid
-from derivtutor.identity import prove_identity, softmax_identity
-from derivtutor.identity_display import value
+from derivtutor.identity.derive import prove_identity, softmax_identity
+from derivtutor.identity.display import value
 
 x = Symbol("x")
 s = sigmoid(x)

@@ -7,9 +7,9 @@ import pytest
 import sympy
 
 from derivtutor.catalogue import catalogue, placeholders
-from derivtutor.checking import check_answer
-from derivtutor.mistakes import CODES, MISTAKES, candidates, show
-from derivtutor.parsing import parse
+from derivtutor.checking.checker import check_answer
+from derivtutor.checking.mistakes import CODES, MISTAKES, candidates, show
+from derivtutor.input.parsing import parse
 
 x = sympy.Symbol("x")
 
@@ -135,7 +135,7 @@ def test_all_check_messages_have_both_languages():
 
 @pytest.mark.parametrize("function", CORPUS, ids=CORPUS)
 def test_shown_expressions_read_back_as_the_same_function(function):
-    from derivtutor.equivalence import compare
+    from derivtutor.checking.equivalence import compare
 
     d = sympy.diff(parse(function), x)
     for expr in [d] + [m.expr for m in candidates(parse(function), x)]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from derivtutor.gradcheck import finite_difference, relative_error
-from derivtutor.mlp import MLP, softmax
-from derivtutor.training import accuracy, fit, load_digits, make_moons, make_spirals, one_hot
+from derivtutor.backprop.gradcheck import finite_difference, relative_error
+from derivtutor.backprop.mlp import MLP, softmax
+from derivtutor.backprop.training import accuracy, fit, load_digits, make_moons, make_spirals, one_hot
 
 NETS = [
     ([3, 4, 2], ["sigmoid", "sigmoid"], "mse", 0.0),

@@ -13,7 +13,7 @@ from derivtutor import parse, ParseError
 from derivtutor.budget import time_limit
 from derivtutor.catalogue import LANGUAGES, message, placeholders
 from derivtutor.functions import sigmoid
-from derivtutor.parsing import detect_syntax
+from derivtutor.input.parsing import detect_syntax
 
 x, y, w, a, b = (Symbol(n) for n in "xywab")
 w0, w1, lam, alpha, eta, eps, theta = (Symbol(n) for n in

@@ -11,11 +11,11 @@ from sympy import Symbol, diff, latex, simplify
 from corpus_functions import CORPUS, SEED_ANSWERS
 from derivtutor.catalogue import placeholders
 from derivtutor.cli import main
-from derivtutor.parsing import parse
-from derivtutor.rendering import StepPrinter, TextPrinter
-from derivtutor.rules import RULES_BY_ID
-from derivtutor.simplification import REWRITES
-from derivtutor.steps import differentiate
+from derivtutor.input.parsing import parse
+from derivtutor.render.text import StepPrinter, TextPrinter
+from derivtutor.steps.rules import RULES_BY_ID
+from derivtutor.steps.simplification import REWRITES
+from derivtutor.steps.engine import differentiate
 
 LANGS = ["en", "ru"]
 SEED_TEXTS = [s[1] for s in SEED_ANSWERS]
@@ -38,9 +38,9 @@ def test_every_rule_and_rewrite_has_both_languages_with_the_same_fields(code):
 def test_printers_dispatch_on_class_names_not_isinstance():
     import inspect
 
-    import derivtutor.rendering as rendering
-    import derivtutor.rendering_json as rendering_json
-    import derivtutor.rendering_latex as rendering_latex
+    import derivtutor.render.text as rendering
+    import derivtutor.render.json_dict as rendering_json
+    import derivtutor.render.latex as rendering_latex
 
     for module in (rendering, rendering_latex, rendering_json):
         assert "isinstance(" not in inspect.getsource(module).replace("isinstance(value, Expr)", "")
@@ -175,8 +175,8 @@ COURSE_NAMES = [  # (function as typed, the name the Russian course writes, the 
 
 @pytest.mark.parametrize("text, ru, en", COURSE_NAMES, ids=[c[1] for c in COURSE_NAMES])
 def test_russian_hyperbolic_names_read_back_as_the_same_function(text, ru, en):
-    from derivtutor.rendering import course_str
-    from derivtutor.rendering_latex import course_latex
+    from derivtutor.render.text import course_str
+    from derivtutor.render.latex import course_latex
 
     expr = parse(text)
     for lang in LANGS:

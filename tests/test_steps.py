@@ -10,10 +10,10 @@ from sympy import Function, Symbol, cos, diff, erf, exp, sin, sqrt, tan
 
 from corpus_functions import CORPUS, SEED_ANSWERS
 from derivtutor.functions import sigmoid
-from derivtutor.parsing import parse
-from derivtutor.rules import (RULES_BY_ID, ChainRule, ConstantRule, DontKnowRule, ProductRule,
+from derivtutor.input.parsing import parse
+from derivtutor.steps.rules import (RULES_BY_ID, ChainRule, ConstantRule, DontKnowRule, ProductRule,
                               QuotientRule, Rule, VariableRule, iter_rules)
-from derivtutor.steps import derive, differentiate, substitution_names, variable_symbol
+from derivtutor.steps.engine import derive, differentiate, substitution_names, variable_symbol
 
 x = Symbol("x")
 CORPUS_IDS = [entry[0] for entry in CORPUS]
@@ -90,7 +90,7 @@ def test_seed_answers_reach_the_teachers_form(name, text, teacher):
 @pytest.mark.parametrize("lang, word", [("en", "Answer"), ("ru", "Ответ")], ids=["en", "ru"])
 @pytest.mark.parametrize("name, text, teacher", SEED_ANSWERS, ids=[s[0] for s in SEED_ANSWERS])
 def test_seed_answers_in_both_languages(name, text, teacher, lang, word):
-    from derivtutor.rendering import course_str
+    from derivtutor.render.text import course_str
 
     last = differentiate(text).to_text(lang).splitlines()[-1]
     assert last.startswith(word)
@@ -172,7 +172,7 @@ def test_differentiate_accepts_text_and_infers_single_variable():
 
 
 def test_every_simplification_kind_is_used_by_the_corpus(corpus):
-    from derivtutor.simplification import REWRITES
+    from derivtutor.steps.simplification import REWRITES
 
     used = {step.kind for _, _, d in corpus.values() for step in d.simplification}
     assert used == {kind for kind, _ in REWRITES} | {"combine"}
@@ -193,7 +193,7 @@ def test_named_simplification_steps(text, kinds):
 
 
 def _function_spellings():
-    from derivtutor.vocabulary import FUNCTION_ALIASES
+    from derivtutor.input.vocabulary import FUNCTION_ALIASES
 
     return sorted(FUNCTION_ALIASES)
 

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from derivtutor.cli import main
-from derivtutor.exercises import load_exercises
-from derivtutor.worksheet import escape_text, prompt_latex, worksheet_latex
+from derivtutor.course.bank import load_exercises
+from derivtutor.course.worksheet import escape_text, prompt_latex, worksheet_latex
 
 BANK = load_exercises()
 PDFLATEX = shutil.which("pdflatex")

@@ -16,17 +16,17 @@ from derivtutor.cli.common import EXIT_INVALID
 
 #: Command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
-    "parse_cmd",
-    "diff_cmd",
-    "identity_cmd",
-    "check_cmd",
-    "backprop_cmd",
-    "graph_cmd",
-    "descend_cmd",
-    "exercises_cmd",
-    "grade_cmd",
-    "gradescope_cmd",
-    "worksheet_cmd",
+    "parse",
+    "diff",
+    "identity",
+    "check",
+    "backprop",
+    "graph",
+    "descend",
+    "exercises",
+    "grade",
+    "gradescope",
+    "worksheet",
 )
 
 

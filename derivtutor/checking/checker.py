@@ -1,0 +1,331 @@
+"""Check a student's derivative: correct, incorrect (with the mistake named) or invalid.
+
+``check_answer(function, answer, var)`` parses the answer with the safe parser,
+compares it with the reference derivative by ``derivtutor.checking.equivalence`` and, when
+it is wrong, diagnoses the mistake from the rule tree (``derivtutor.checking.mistakes``).
+
+Verdicts:
+
+- ``correct`` -- equal to the derivative as a function (unsimplified forms too).
+  With ``require_simplified`` an answer longer than the shortest known form of
+  the derivative gets diagnosis ``not-simplified`` and the score
+  ``partial_credit["not-simplified"]`` (default 0.5). *Simplified* means: SymPy's
+  operation count (``count_ops``) of the answer is at most that of the shortest of
+  the derivative as the rules give it and as ``sympy.simplify`` gives it, plus one.
+- ``incorrect`` -- with a counterexample point and diagnosis codes; the score is
+  the best ``partial_credit`` entry among the codes (default 0).
+- ``invalid`` -- never scored (score None): the parser's code, message and
+  position; or ``check.timeout`` when the check ran past its time limit (default
+  2 s, enforced by ``derivtutor.budget.time_limit``, which ``except Exception``
+  cannot swallow); or ``check.undecided`` when the symbolic tier could neither
+  prove nor refute equality. A time-out is reported as *invalid* rather than a
+  fourth verdict so that every consumer's "not graded" path handles it; its
+  diagnosis code tells it apart. It is never "correct".
+
+>>> r = check_answer("tg x^2", "2x/cos^2 x^2")
+>>> r.verdict, r.score
+('correct', 1.0)
+>>> r = check_answer("sin(x^3)", "cos(x^3)")
+>>> r.verdict, r.diagnosis
+('incorrect', ['missing-inner-derivative'])
+>>> r.message.split(".")[0]
+'You forgot to multiply by the derivative of the inner function x^3, which is 3x^2'
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy
+import sympy
+
+from derivtutor.budget import TimeLimitExceeded, time_limit
+from derivtutor.catalogue import check_language, message
+from derivtutor.checking.equivalence import (
+    Comparison, answer_values, compare, own_timeout, probably_equal, constant_ratio, reference_samples, simple_fraction, variables_of,
+)
+from derivtutor.checking.mistakes import show
+from derivtutor.input.parsing import ParseError, parse
+
+VERDICTS = ("correct", "incorrect", "invalid")
+_VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
+SIMPLIFY_BUDGET = 0.5   # seconds for sympy.simplify of the reference, inside the check's limit
+NOT_SIMPLIFIED_DEFAULT = 0.5
+#: Failures of SymPy or mpmath on an odd expression: they make a check "invalid"
+#: (check.error) or skip one diagnosis, and never escape check_answer.
+INTERNAL_ERRORS = (ValueError, TypeError, NotImplementedError, ArithmeticError, RecursionError, AttributeError,
+                   MemoryError)
+
+
+@dataclass
+class CheckResult:
+    """The outcome of one check; ``to_dict()`` is the JSON the CLI prints."""
+
+    verdict: str
+    score: float | None
+    diagnosis: list[str] = field(default_factory=list)
+    message: str = ""
+    expected: str | None = None
+    expected_latex: str | None = None
+    answer: str = ""
+    counterexample: dict | None = None
+    position: int | None = None          # where invalid input went wrong (not in the JSON)
+
+    def to_dict(self) -> dict:
+        return {
+            "verdict": self.verdict, "score": self.score, "diagnosis": list(self.diagnosis),
+            "message": self.message, "expected": self.expected, "expected_latex": self.expected_latex,
+            "answer": self.answer, "counterexample": self.counterexample,
+        }
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Per-exercise work, cached: the reference derivative and how to show it."""
+
+    function: sympy.Expr | None
+    var: sympy.Symbol
+    expected: sympy.Expr
+    from_rules: bool          # True when ``expected`` is the rule tree's result (diagnosis applies)
+    text: str
+    latex: str
+    names: tuple[str, ...]    # symbol names of the function: the parser keeps them whole (w1, lam)
+
+
+@lru_cache(maxsize=256)
+def reference(function: sympy.Expr | None, var: sympy.Symbol, expected: sympy.Expr | None) -> Reference:
+    """The reference derivative of ``function`` (or the given ``expected``)."""
+    if expected is None:
+        from derivtutor.steps.engine import derive
+
+        expected = derive(function, var).eval()
+        from_rules = True
+    else:
+        from_rules = False
+    source = function if function is not None else expected
+    names = tuple(sorted({s.name for s in source.free_symbols} | {var.name}))
+    return Reference(function, var, expected, from_rules, show(expected), sympy.latex(expected), names)
+
+
+def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str = "auto",
+                 lang: str = "en", require_simplified: bool = False,
+                 partial_credit: dict | None = None, timeout: float | None = 2.0) -> CheckResult:
+    """Check ``answer`` (student text) as the derivative of ``function`` with respect to ``var``.
+
+    ``function`` and ``expected`` are text (parsed safely) or SymPy expressions;
+    ``expected`` overrides the reference derivative. Raises ParseError when the
+    teacher's ``function``/``expected`` is invalid; the student's invalid input is a
+    verdict, never an exception.
+
+    >>> check_answer("x^2", "-2x").diagnosis
+    ['sign-error']
+    """
+    check_language(lang)
+    if not _VAR_NAME.match(var):
+        raise ValueError(f"invalid variable name {var!r}")
+    x = sympy.Symbol(var)
+    f = _teacher_expr(function, var)
+    ref = reference(f, x, _teacher_expr(expected, var))
+    credit = dict(partial_credit or {})
+    start, expired = time.monotonic(), None
+    try:
+        with time_limit(timeout) as expired:
+            return _check(ref, answer, syntax, lang, require_simplified, credit)
+    except TimeLimitExceeded as exc:
+        if not own_timeout(exc, expired, start, timeout):
+            raise  # a caller's own, shorter limit: theirs to handle
+        return _invalid(_as_text(answer), "check.timeout", lang)
+
+
+def _teacher_expr(value, var: str):
+    if value is None or isinstance(value, sympy.Expr):
+        return value
+    return _parse_teacher(str(value), var)
+
+
+@lru_cache(maxsize=256)
+def _parse_teacher(text: str, var: str) -> sympy.Expr:
+    return parse(text, "auto", (var,))
+
+
+def _as_text(answer) -> str:
+    return show(answer) if isinstance(answer, sympy.Expr) else str(answer)
+
+
+def _invalid(text: str, code: str, lang: str, position=None, **fields) -> CheckResult:
+    return CheckResult("invalid", None, [code], message(code, lang, **fields), answer=text, position=position)
+
+
+def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> CheckResult:
+    if isinstance(answer, sympy.Expr):
+        expr, text = answer, show(answer)
+    else:
+        answer = str(answer)
+        text = answer  # as typed: an invalid input's position points into it
+        try:
+            expr = parse(answer, syntax, ref.names)
+        except ParseError as exc:
+            return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=text,
+                               position=exc.position)
+        except (MemoryError, RecursionError, OverflowError):
+            # SymPy's automatic evaluation of a monster (cosh of e^(210^5)) gave up.
+            return _invalid(text, "check.too-large", lang)
+    try:
+        comparison = compare(ref.expected, expr, (ref.var,))
+    except INTERNAL_ERRORS:
+        # Never crash a batch on one answer: not graded, with a clear message.
+        return _invalid(text, "check.error", lang)
+    if comparison.equal is None:
+        return _invalid(text, "check.undecided", lang)
+    base = dict(expected=ref.text, expected_latex=ref.latex, answer=text)
+    if comparison.equal:
+        if require_simplified and not _is_simplified(expr, ref.expected):
+            score = credit.get("not-simplified", NOT_SIMPLIFIED_DEFAULT)
+            return CheckResult("correct", score, ["not-simplified"], message("check.not-simplified", lang), **base)
+        return CheckResult("correct", 1.0, [], message("check.correct", lang), **base)
+    codes, sentence = diagnose(ref, expr, comparison, lang)
+    score = max((credit.get(code, 0.0) for code in codes), default=0.0)
+    ce = comparison.counterexample
+    return CheckResult("incorrect", float(score), codes, " ".join([sentence, _counter_sentence(ce, lang)]).strip(),
+                       counterexample=ce.to_dict() if ce else None, **base)
+
+
+def _counter_sentence(ce, lang: str) -> str:
+    if ce is None or ce.expected_value is None:
+        return ""
+    fields = dict(point=ce.show_point(), expected=_num(ce.expected_value))
+    if ce.answer_value is None:
+        return message("check.counterexample-undefined", lang, **fields)
+    return message("check.counterexample", lang, answer=_num(ce.answer_value), **fields)
+
+
+def _num(value) -> str:
+    from derivtutor.checking.numeric import show_number
+
+    return show_number(value, 6).replace("j", "i")
+
+
+def _is_simplified(answer: sympy.Expr, expected: sympy.Expr) -> bool:
+    return sympy.count_ops(answer) <= min(sympy.count_ops(e) for e in _short_forms(expected)) + 1
+
+
+@lru_cache(maxsize=256)
+def _short_forms(expected: sympy.Expr) -> tuple:
+    """The derivative as given and as ``sympy.simplify`` gives it (if that finishes in time)."""
+    start, expired = time.monotonic(), None
+    try:
+        with time_limit(SIMPLIFY_BUDGET) as expired:
+            return (expected, sympy.simplify(expected))
+    except TimeLimitExceeded as exc:
+        if not own_timeout(exc, expired, start, SIMPLIFY_BUDGET):
+            raise  # the check's own limit fired
+        return (expected,)
+
+
+def diagnose(ref: Reference, answer: sympy.Expr, comparison: Comparison, lang: str) -> tuple[list[str], str]:
+    """Diagnosis codes and the message for a wrong ``answer`` (see ``derivtutor.checking.mistakes``)."""
+    # The rule-tree slips name the exact piece; integrating is a more telling story than
+    # the bare "a constant factor is wrong" (x^4/4 for x^3 is both).
+    for attempt in (_tree_mistake, _integrated, _fallback, _wrong_variable):
+        try:
+            found = attempt(ref, answer, lang)
+        except INTERNAL_ERRORS:  # a diagnosis that cannot be computed is skipped, not fatal
+            continue
+        if found:
+            return found
+    return [], message("check.incorrect", lang)
+
+
+def _same_points(ref: Reference, answer: sympy.Expr):
+    """Samples and answer values when the answer uses no symbol the reference lacks."""
+    variables = variables_of(ref.expected, extra=(ref.var,))
+    if not answer.free_symbols <= set(variables):
+        return None, None
+    samples = reference_samples(ref.expected, variables)
+    return samples, answer_values(samples, answer)
+
+
+def _tree_mistake(ref: Reference, answer, lang):
+    if not ref.from_rules or ref.function is None:
+        return None
+    from derivtutor.checking.mistakes import candidates
+
+    samples, values = _same_points(ref, answer)
+    if samples is None:
+        return None
+    matched = [m for m in candidates(ref.function, ref.var)
+               if _matches(values, _candidate_values(ref.expected, samples.variables, m.expr))]
+    if not matched:
+        return None
+    codes = [code for m in matched for code in m.codes]
+    # Name the whole-answer pattern too: a slip that flips the sign of everything is also
+    # a sign-error, one that scales it a constant-factor (partial credit may target either).
+    extra = _fallback(ref, answer, lang)
+    codes += extra[0] if extra else []
+    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang, **dict(matched[0].fields))
+
+
+@lru_cache(maxsize=4096)
+def _candidate_values(expected, variables, expr):
+    """A mistake candidate at the reference's sample points (cached per exercise)."""
+    return answer_values(reference_samples(expected, variables), expr)
+
+
+def _matches(values, other) -> bool:
+    """The answer's values equal a candidate's at every point where both are defined (>= 8)."""
+    from derivtutor.checking.equivalence import MIN_POINTS
+    from derivtutor.checking.numeric import float_close
+
+    both = numpy.isfinite(values) & numpy.isfinite(other)
+    return int(both.sum()) >= MIN_POINTS and bool(numpy.all(float_close(values[both], other[both])))
+
+
+def _fallback(ref: Reference, answer, lang):
+    samples, values = _same_points(ref, answer)
+    if samples is None:
+        return None
+    ratio = constant_ratio(samples, values)
+    if ratio is None:
+        return None
+    if abs(ratio + 1) <= 1e-9:
+        return ["sign-error"], message("check.mistake.fallback-sign", lang)
+    fraction = simple_fraction(ratio)
+    factor = str(fraction) if fraction is not None else _num(ratio)
+    return ["constant-factor"], message("check.mistake.fallback-constant", lang, factor=factor)
+
+
+def _integrated(ref: Reference, answer, lang):
+    if ref.function is None or ref.var not in answer.free_symbols:
+        return None
+    derivative = real_diff(answer, ref.var)
+    if derivative.has(sympy.Derivative):
+        return None
+    if (probably_equal(ref.function, derivative, (ref.var,))
+            and compare(ref.function, derivative, (ref.var,)).equal):
+        return ["integrated-instead"], message("check.mistake.integrated-instead", lang,
+                                               function=show(ref.function))
+    return None
+
+
+def real_diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
+    """d expr / d var with every letter real, so that |x|' is sign(x), not a Derivative of re(x)."""
+    real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols}
+    back = {d: s for s, d in real.items()}
+    return sympy.diff(expr.xreplace(real), real.get(var, var)).xreplace(back)
+
+
+def _wrong_variable(ref: Reference, answer, lang):
+    known = (ref.function if ref.function is not None else ref.expected).free_symbols | {ref.var}
+    strangers = sorted(answer.free_symbols - known, key=lambda s: s.name)
+    if not strangers:
+        return None
+    got = ", ".join(s.name for s in strangers)
+    if ref.var in answer.free_symbols:
+        return ["wrong-variable"], message("check.extra-symbol", lang, got=got)
+    if len(strangers) == 1:
+        renamed = answer.xreplace({strangers[0]: ref.var})
+        if compare(ref.expected, renamed, (ref.var,)).equal:
+            return ["wrong-variable"], message("check.wrong-variable-renamed", lang, got=got, var=ref.var.name)
+    return ["wrong-variable"], message("check.wrong-variable", lang, got=got, var=ref.var.name)

@@ -1,0 +1,88 @@
+"""``derivtutor exercises list|show``: browse the exercise bank."""
+from __future__ import annotations
+
+import argparse
+
+from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("exercises", help="list the exercise bank or show one exercise")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+    listing = actions.add_parser("list", help="list exercises (id, topic, difficulty, title)")
+    listing.add_argument("--topic", help="only this topic (e.g. chain, ml, table)")
+    listing.add_argument("--kind", help="only this kind (derivative, identity, value, backprop, descent)")
+    listing.add_argument("--difficulty", type=int, choices=(1, 2, 3), help="only this difficulty")
+    show = actions.add_parser("show", help="show one exercise's prompt, and hints on request")
+    show.add_argument("id", help="exercise id, as in 'exercises list'")
+    show.add_argument("--hint", type=int, metavar="N", default=0, help="also show hints 1..N")
+    show.add_argument("--hints", action="store_true", help="show every hint")
+    for sub in (listing, show):
+        sub.add_argument("--exercises", metavar="DIR", help="exercise folder (default: the bundled bank)")
+        add_json_flag(sub)
+        add_lang_flag(sub)
+        sub.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from derivtutor.course.bank import ExerciseError, load_exercises
+
+    try:
+        bank = load_exercises(args.exercises)
+    except ExerciseError as exc:
+        return fail(args, "exercises.bank", str(exc))
+    if args.action == "list":
+        return _list(args, bank)
+    return _show(args, bank)
+
+
+
+
+def _list(args, bank: dict) -> int:
+    from derivtutor.catalogue import message
+
+    chosen = [ex for ex in bank.values()
+              if (args.topic is None or ex.topic == args.topic)
+              and (args.kind is None or ex.kind == args.kind)
+              and (args.difficulty is None or ex.difficulty == args.difficulty)]
+    if args.json:
+        print_json([{"id": ex.id, "kind": ex.kind, "topic": ex.topic, "difficulty": ex.difficulty,
+                     "points": ex.points, "title": ex.title[args.lang]} for ex in chosen])
+        return EXIT_OK
+    if not chosen:
+        print(message("exercises.none", args.lang))
+        return EXIT_OK
+    width = max(len(ex.id) for ex in chosen)
+    for ex in chosen:
+        print(f"{ex.id:<{width}}  {ex.topic:<9} {'*' * ex.difficulty:<3}  {ex.title[args.lang]}")
+    print(message("exercises.count", args.lang, count=len(chosen)))
+    return EXIT_OK
+
+
+def _show(args, bank: dict) -> int:
+    from derivtutor.catalogue import message
+    from derivtutor.catalogue import format_points
+
+    exercise = bank.get(args.id)
+    if exercise is None:
+        return fail(args, "exercises.not-found", message("exercises.not-found", args.lang, id=args.id))
+    lang = args.lang
+    count = len(exercise.hints) if args.hints else min(max(args.hint, 0), len(exercise.hints))
+    hints = [hint[lang] for hint in exercise.hints[:count]]
+    if args.json:
+        print_json({"id": exercise.id, "kind": exercise.kind, "topic": exercise.topic,
+                    "difficulty": exercise.difficulty, "points": exercise.points,
+                    "title": exercise.title[lang], "prompt": exercise.prompt[lang],
+                    "hints": hints, "hint_count": len(exercise.hints)})
+        return EXIT_OK
+    print(exercise.title[lang])
+    print(message("exercises.heading", lang, id=exercise.id, kind=exercise.kind, topic=exercise.topic,
+                  difficulty=exercise.difficulty, points=format_points(exercise.points)))
+    print()
+    print(exercise.prompt[lang])
+    for number, text in enumerate(hints, start=1):
+        print(message("exercises.hint", lang, number=number, text=text))
+    if not hints and exercise.hints:
+        print(message("exercises.no-more-hints", lang, count=len(exercise.hints)))
+    return EXIT_OK

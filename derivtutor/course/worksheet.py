@@ -1,0 +1,142 @@
+"""Printable worksheets: a standalone LaTeX document with exercises and, on request, solutions.
+
+Prompts in the bank are text with inline ``$...$`` mathematics; the text parts
+are escaped for LaTeX and the mathematics is kept. Solutions of derivative and
+value exercises are the step engine's derivation (``Derivation.to_latex``); an
+identity shows both sides; other kinds show their reference answer when the
+file has one. The document compiles with pdflatex in English and in Russian
+(T2A fonts, babel).
+
+>>> tex = worksheet_latex([find_exercise("table-sin")], lang="en")   # doctest: +SKIP
+>>> tex.startswith("\\\\documentclass")                             # doctest: +SKIP
+True
+"""
+from __future__ import annotations
+
+import re
+
+from derivtutor.catalogue import message
+from derivtutor.course.bank import Exercise
+
+#: The preamble lines that differ by language.
+LANGUAGE_PREAMBLE = {
+    "en": ("\\usepackage[T1]{fontenc}", "\\usepackage[utf8]{inputenc}", "\\usepackage[english]{babel}"),
+    "ru": ("\\usepackage[T2A]{fontenc}", "\\usepackage[utf8]{inputenc}", "\\usepackage[russian]{babel}"),
+}
+COMMON_PREAMBLE = (
+    "\\usepackage{amsmath,amssymb}",
+    "\\usepackage[a4paper,margin=2cm]{geometry}",
+    "\\setlength{\\parindent}{0pt}",
+    "\\setlength{\\parskip}{0.5em}",
+    "\\allowdisplaybreaks",
+)
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "#": r"\#", "%": r"\%", "&": r"\&",
+    "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "$": r"\$",
+}
+
+
+def escape_text(text: str) -> str:
+    """Text for LaTeX's text mode.
+
+    >>> escape_text("50% of x^2")
+    '50\\\\% of x\\\\textasciicircum{}2'
+    """
+    return "".join(_TEXT_ESCAPES.get(c, c) for c in text)
+
+
+def prompt_latex(prompt: str) -> str:
+    """A prompt with ``$...$`` mathematics kept and the text between escaped.
+
+    >>> prompt_latex("Find $y'$ for 100% of cases")
+    "Find $y'$ for 100\\\\% of cases"
+    """
+    parts = re.split(r"(\$[^$]*\$)", prompt)
+    return "".join(part if part.startswith("$") and part.endswith("$") and len(part) > 1 else escape_text(part)
+                   for part in parts)
+
+
+def _math(expr) -> str:
+    import sympy
+
+    return sympy.latex(expr)
+
+
+def _parse(text: str):
+    from derivtutor.input.parsing import parse
+
+    return parse(text, syntax="plain")
+
+
+def _derivation(exercise: Exercise):
+    from derivtutor.steps.engine import differentiate
+
+    return differentiate(_parse(exercise.get("function")), exercise.get("variable", "x"))
+
+
+def _solve_derivative(exercise: Exercise, lang: str) -> str:
+    return _derivation(exercise).to_latex(lang=lang)
+
+
+def _solve_value(exercise: Exercise, lang: str) -> str:
+    lines = []
+    if exercise.get("function"):
+        derivation = _derivation(exercise)
+        at = ",\\ ".join(f"{_math(_parse(name))} = {_math(_parse(str(value)))}" for name, value in exercise.get("at", {}).items())
+        lines += [derivation.to_latex(lang=lang), message("worksheet.value-at", lang) + (f" ${at}$" if at else "")]
+    lines.append(f"\\[ {_math(_parse(str(exercise.get('expected'))))} \\]")
+    return "\n\n".join(lines)
+
+
+def _solve_identity(exercise: Exercise, lang: str) -> str:
+    lhs, rhs = _parse(exercise.get("lhs")), _parse(exercise.get("rhs"))
+    return f"{message('worksheet.identity-holds', lang)} \\[ {_math(lhs)} = {_math(rhs)} \\]"
+
+
+def _solve_other(exercise: Exercise, lang: str) -> str:
+    """Kinds from other modules: their own ``solution_latex`` if they have one, else the answer."""
+    import importlib
+
+    from derivtutor.course.bank import KIND_CHECKERS
+
+    module = importlib.import_module(KIND_CHECKERS[exercise.kind].partition(":")[0])
+    if hasattr(module, "solution_latex"):
+        return module.solution_latex(exercise, lang=lang)
+    if isinstance(exercise.get("answer"), str):
+        return f"{message('worksheet.answer', lang)}: \\[ {_math(_parse(exercise.get('answer')))} \\]"
+    return message("worksheet.no-steps", lang)
+
+
+#: kind -> how its solution is written.
+SOLVERS = {"derivative": _solve_derivative, "value": _solve_value, "identity": _solve_identity}
+
+
+def solution_latex(exercise: Exercise, lang: str = "en") -> str:
+    """The LaTeX body of one exercise's solution."""
+    return SOLVERS.get(exercise.kind, _solve_other)(exercise, lang)
+
+
+def _exercise_block(number: int, exercise: Exercise, lang: str, solutions: bool) -> list[str]:
+    from derivtutor.catalogue import format_points
+
+    heading = f"{message('worksheet.exercise', lang, number=number)}. {escape_text(exercise.title[lang])}"
+    points = message("worksheet.points", lang, points=format_points(exercise.points))
+    lines = [f"\\subsection*{{{heading}}}", f"{prompt_latex(exercise.prompt[lang])} \\hfill ({escape_text(points)})", ""]
+    if solutions:
+        lines += [f"\\paragraph{{{message('worksheet.solution', lang)}}}", solution_latex(exercise, lang), ""]
+    else:
+        lines += ["\\vspace{4cm}", ""]
+    return lines
+
+
+def worksheet_latex(exercises: list[Exercise], lang: str = "en", solutions: bool = False) -> str:
+    """A complete LaTeX document for ``exercises`` in ``lang`` (en | ru)."""
+    title = message("worksheet.title-solutions" if solutions else "worksheet.title", lang)
+    lines = ["\\documentclass[11pt]{article}", *LANGUAGE_PREAMBLE[lang], *COMMON_PREAMBLE,
+             "\\begin{document}", f"\\section*{{{escape_text(title)}}}"]
+    if not solutions:
+        lines += [f"{escape_text(message('worksheet.name-line', lang))} \\rule{{9cm}}{{0.4pt}}", ""]
+    for number, exercise in enumerate(exercises, start=1):
+        lines += _exercise_block(number, exercise, lang, solutions)
+    lines.append("\\end{document}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Class grading: reading submissions, forked workers under limits, scoring and report files."""

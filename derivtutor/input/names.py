@@ -1,0 +1,156 @@
+"""Turn raw name tokens into functions, constants and symbols.
+
+Plain text writes names without separators, so a letter run is split into the
+words it is made of: ``sinx`` is sin x, ``xy`` is x*y, while ``w1``, ``arctg``,
+``sigma`` and ``lambda`` stay whole. Digits after a letter belong to it
+(``w1`` is one symbol), and a subscript joins it (``w_1`` and ``w_{1}`` are
+``w1`` too). A multi-letter word that is not known and is applied to
+parentheses, ``foo(x)``, is an unknown function, not f*o*o*x.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from derivtutor.input import vocabulary as V
+from derivtutor.input.errors import ParseError
+from derivtutor.input.lexing import Token, exact_number
+
+UNDEFINED_NAMES = frozenset({"oo", "zoo", "nan", "inf", "infinity", "undefined", "NaN", "Inf"})
+_RUN = re.compile(r"([A-Za-z]+)([0-9]*)$")
+
+
+@lru_cache(maxsize=64)
+def _known_words(variables: frozenset | None) -> frozenset[str]:
+    words = set(V.FUNCTION_ALIASES) | set(V.CONSTANTS) | set(V.GREEK)
+    return frozenset(words | {v for v in variables or () if v.isalpha()})
+
+
+def segment(letters: str, known: set[str]) -> list[str]:
+    """Split a letter run into known words, longest first, else single letters.
+
+    >>> segment("sinx", {"sin", "x"})
+    ['sin', 'x']
+    """
+    if letters in known:
+        return [letters]
+    pieces, i = [], 0
+    longest = max(map(len, known), default=1)
+    while i < len(letters):
+        for size in range(min(longest, len(letters) - i), 0, -1):
+            word = letters[i:i + size]
+            if size == 1 or word in known:
+                pieces.append(word)
+                i += size
+                break
+    return pieces
+
+
+def word_token(word: str, pos: int, next_token: Token | None) -> Token:
+    """A resolved token for one word: func, const or sym."""
+    applied = next_token is not None and next_token.kind == "lp"
+    if word in ("sigma", "σ") and applied:
+        return Token("func", "sigmoid", pos)
+    if word in V.FUNCTION_ALIASES and word not in V.GREEK:
+        return Token("func", V.FUNCTION_ALIASES[word], pos)
+    if word in V.CONSTANTS:
+        return Token("const", V.CONSTANTS[word], pos)
+    return Token("sym", word, pos)
+
+
+def _check_word(word: str, pos: int) -> None:
+    low = word.lower()
+    if low in V.CALCULUS_NAMES:
+        raise ParseError("parse.calculus", pos, name=word)
+    if low in V.FORBIDDEN_NAMES:
+        raise ParseError("parse.forbidden-name", pos, name=word)
+    if word in UNDEFINED_NAMES:
+        raise ParseError("parse.undefined", pos)
+
+
+def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
+    """Resolve one plain-text letter run (with trailing digits) into tokens."""
+    letters, digits = _RUN.match(token.value).groups()
+    _check_word(letters, token.pos)
+    if variables and token.value in variables:
+        return [Token("sym", token.value, token.pos)]
+    known = _known_words(frozenset(variables) if variables else None)
+    pieces = segment(letters, known)
+    applied = next_token.kind == "lp"
+    unknown_letters = [p for p in pieces if len(p) == 1 and p not in known]
+    if applied and not digits and len(letters) > 1 and pieces[-1] not in V.FUNCTION_ALIASES \
+            and unknown_letters:
+        raise ParseError("parse.unknown-function", token.pos, name=letters)
+    out, pos = [], token.pos
+    for k, piece in enumerate(pieces):
+        last = k == len(pieces) - 1
+        nxt = next_token if last and not digits else None
+        if last and digits and (len(piece) == 1 or piece in V.GREEK or piece in (variables or ())):
+            out.append(Token("sym", piece + digits, pos))
+            return out
+        out.append(word_token(piece, pos, nxt))
+        pos += len(piece)
+    if digits:
+        out.append(Token("num", exact_number(digits, pos), pos))
+    return out
+
+
+def resolve_plain(tokens: list[Token], variables=None) -> list[Token]:
+    """Resolve every plain name token and join subscripts (w_1 -> w1)."""
+    out: list[Token] = []
+    for k, t in enumerate(tokens):
+        if t.kind == "name":
+            out.extend(expand_run(t, tokens[k + 1], variables))
+        else:
+            out.append(t)
+    return join_subscripts(out)
+
+
+def resolve_latex(tokens: list[Token], variables=None) -> list[Token]:
+    """Resolve LaTeX names (single letters, Greek, \\operatorname words) and subscripts."""
+    out: list[Token] = []
+    for k, t in enumerate(tokens):
+        if t.kind == "name":
+            _check_word(t.value, t.pos)
+            out.append(word_token(t.value, t.pos, tokens[k + 1]))
+        else:
+            out.append(t)
+    return join_subscripts(out)
+
+
+def join_subscripts(tokens: list[Token]) -> list[Token]:
+    """sym '_' (num | sym | '{' num/sym... '}') -> one symbol: w_1, w_{1}, x_{ij} -> w1, xij."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t.kind == "sym" and tokens[i + 1].kind == "op" and tokens[i + 1].value == "_":
+            text, i = _subscript_text(tokens, i + 2)
+            out.append(Token("sym", t.value + text, t.pos))
+            continue
+        out.append(t)
+        i += 1
+    return out
+
+
+def _subscript_text(tokens: list[Token], i: int) -> tuple[str, int]:
+    t = tokens[i]
+    if t.kind in ("num", "sym"):
+        return _piece(t), i + 1
+    if t.kind == "lb":
+        parts, j = [], i + 1
+        while tokens[j].kind in ("num", "sym"):
+            parts.append(_piece(tokens[j]))
+            j += 1
+        if tokens[j].kind == "rb" and parts:
+            return "".join(parts), j + 1
+        t = tokens[j]
+    raise ParseError("parse.bad-subscript", t.pos)
+
+
+def _piece(t: Token) -> str:
+    if t.kind == "num":
+        if not t.value.is_Integer or t.value < 0:
+            raise ParseError("parse.bad-subscript", t.pos)
+        return str(t.value)
+    return t.value

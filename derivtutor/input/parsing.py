@@ -1,0 +1,124 @@
+"""The parsing boundary: untrusted student text in, a checked SymPy expression out.
+
+Nothing the student typed is ever evaluated as Python: no eval, exec, sympify
+or parse_expr. The text is tokenized by our own lexers (plain text or LaTeX),
+parsed by our own grammar that builds SymPy nodes directly, and the result is
+walked once more against a whitelist of node types and symbol names.
+
+>>> parse("arctg^2(x^3)")
+atan(x**3)**2
+>>> parse(r"\\frac{2x}{\\cos^2 x^2}") == parse("2x/cos(x^2)^2")
+True
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import sympy
+
+from derivtutor.budget import TimeLimitExceeded, time_limit
+from derivtutor.input.errors import ParseError
+from derivtutor.functions import sigmoid
+from derivtutor.input.grammar import Grammar
+from derivtutor.input.latex_lexing import tokenize_latex
+from derivtutor.input.lexing import tokenize_plain
+from derivtutor.input.names import resolve_latex, resolve_plain
+
+__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "MAX_LENGTH"]
+
+MAX_LENGTH = 2000
+PARSE_SECONDS = 1.0
+SYNTAXES = ("auto", "plain", "latex")
+
+_ALLOWED_NODES = (
+    sympy.Symbol, sympy.Rational, sympy.Add, sympy.Mul, sympy.Pow,
+    sympy.exp, sympy.log, sympy.sin, sympy.cos, sympy.tan, sympy.cot, sympy.sec, sympy.csc,
+    sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.sinh, sympy.cosh, sympy.tanh,
+    sympy.coth, sympy.sech, sympy.csch, sympy.asinh, sympy.acosh, sympy.atanh,
+    sympy.Abs, sympy.sign, sigmoid,
+)
+_ALLOWED_ATOMS = (sympy.E, sympy.pi, sympy.I)
+_SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
+_PLAIN_DERIVATIVE = re.compile(r"\bd\s*[a-zA-Z]?\s*/\s*d\s*[a-zA-Z]\b")
+
+
+def detect_syntax(text: str) -> str:
+    """'latex' when the text has a backslash or braces, else 'plain'."""
+    return "latex" if any(c in text for c in "\\{}") else "plain"
+
+
+def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = None) -> sympy.Expr:
+    """Parse student input into a SymPy expression, or raise ParseError.
+
+    ``syntax`` is "plain", "latex" or "auto" (LaTeX when the text has a
+    backslash or braces). ``variables`` names multi-letter symbols that plain
+    text must keep whole (``lam``) and lets letter runs split into them
+    (``xy`` -> x*y).
+
+    >>> parse("2x sin x")
+    2*x*sin(x)
+    """
+    if syntax not in SYNTAXES:
+        raise ValueError(f"syntax must be one of {SYNTAXES}, not {syntax!r}")
+    if not isinstance(text, str):
+        raise TypeError("text must be a string")
+    if len(text) > MAX_LENGTH:
+        raise ParseError("parse.too-long", MAX_LENGTH, limit=MAX_LENGTH)
+    if not text.strip():
+        raise ParseError("parse.empty", 0)
+    if syntax == "auto":
+        syntax = detect_syntax(text)
+    variables = frozenset(variables) if variables else None
+    if syntax == "latex":
+        tokens = resolve_latex(tokenize_latex(text), variables)
+    else:
+        m = _PLAIN_DERIVATIVE.search(text)
+        if m:
+            raise ParseError("parse.calculus", m.start(), name=m.group(0))
+        tokens = resolve_plain(tokenize_plain(text), variables)
+    return _build(tokens)
+
+
+def _build(tokens) -> sympy.Expr:
+    """Run the grammar under PARSE_SECONDS: SymPy evaluates constants as it builds,
+    and a few constant expressions (exp of cosh of log of arcsin e) take it minutes."""
+    try:
+        with time_limit(PARSE_SECONDS) as expired:
+            expr = Grammar(tokens).parse()
+            check_whitelist(expr)
+            return expr
+    except RecursionError:
+        raise ParseError("parse.too-deep", None, limit=100) from None
+    except (MemoryError, OverflowError):
+        raise ParseError("parse.too-complex", None) from None
+    except TimeLimitExceeded as exc:
+        if not isinstance(exc, expired):
+            raise
+        raise ParseError("parse.too-complex", None) from None
+
+
+def parse_number(text: str) -> sympy.Expr:
+    """An exact real constant from text, or ParseError ``parse.not-a-number``.
+
+    >>> parse_number("0.1"), parse_number("2/3"), parse_number("1e-3")
+    (1/10, 2/3, 1/1000)
+    """
+    value = parse(text, syntax="plain")
+    if value.free_symbols or not value.is_extended_real:
+        raise ParseError("parse.not-a-number", 0, text=text.strip())
+    return value
+
+
+def check_whitelist(expr: sympy.Expr) -> None:
+    """Allow only the node types and symbol names students may write."""
+    for node in sympy.preorder_traversal(expr):
+        if node.is_Symbol:
+            if not _SYMBOL_NAME.match(node.name):
+                raise ParseError("parse.not-allowed", None, name=node.name)
+        elif node.is_Atom:
+            if not (node.is_Rational or node in _ALLOWED_ATOMS):
+                raise ParseError("parse.undefined" if node.has(sympy.zoo, sympy.nan, sympy.oo)
+                                 else "parse.not-allowed", None, name=str(node))
+        elif not isinstance(node, _ALLOWED_NODES):
+            raise ParseError("parse.not-allowed", None, name=type(node).__name__)
