@@ -9,6 +9,7 @@ to import)::
     NetworkSpec.build([2, 3, 1], "sigmoid")         -> a network to derive
     derive_backprop(spec), check_gradients(spec)    -> symbolic backprop and its checks
     descend(expr, start, lr, eps, max_iter)         -> gradient-descent trace
+    matrix_gradient(expr, wrt, shapes=None)          -> a matrix gradient with steps and shapes
     mlp                                              -> the numpy multilayer perceptron
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ _EXPORTS = {
     "check_gradients": "derivtutor.backprop.gradcheck",
     "NetworkSpec": "derivtutor.backprop.network",
     "descend": "derivtutor.descent.lab",
+    "matrix_gradient": "derivtutor.matrix.api",
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",
 }

@@ -24,10 +24,11 @@ ALLOWED = {
     "identity": {"input", "render", "steps"},
     "checking": {"input", "render", "steps"},
     "backprop": set(),
+    "matrix": set(),
     "descent": {"input", "render", "steps"},
-    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent"},
+    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix"},
     "grading": {"course", "checking", "input"},
-    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading"},
+    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix", "course", "grading"},
 }
 
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "check",
     "backprop",
     "graph",
+    "matrix",
     "descend",
     "exercises",
     "grade",

@@ -45,6 +45,7 @@ KIND_CHECKERS = {
     "value": "derivtutor.course.kinds:check_value",
     "backprop": "derivtutor.course.backprop_kind:check",
     "descent": "derivtutor.course.descent_kind:check",
+    "matrix": "derivtutor.course.matrix_kind:check",
 }
 
 #: Fields every exercise has: name -> (accepted types, required).
@@ -81,6 +82,7 @@ KIND_FIELDS = {
     },
     "backprop": {},
     "descent": {},
+    "matrix": {"expression": ((str,), True), "wrt": ((str,), True), "shapes": ((str,), False)},
 }
 
 LANGUAGES = ("en", "ru")
