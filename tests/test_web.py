@@ -198,3 +198,31 @@ def assert_not_blank(path: Path) -> None:
     pixels = np.asarray(Image.open(path).convert("L"), dtype=float)
     assert pixels.shape[0] > 100 and pixels.std() > 5, "the screenshot is blank"
     assert (pixels < 128).mean() > 0.005, "no text on the screenshot"
+
+
+def test_derivtutor_serve_starts_a_server_and_stops(tmp_path):
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "derivtutor", "serve", "--port", str(port), "--workers", "1",
+                             "--json", "--lang", "ru"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["url"] == f"http://127.0.0.1:{port}/" and first["lang"] == "ru"
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(first["url"], timeout=5) as response:
+                    assert "Тренировка" in response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(30)
