@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from functools import lru_cache
 
 from derivtutor.cli.common import EXIT_INVALID
 
@@ -28,6 +29,7 @@ COMMAND_MODULES = (
     "grade",
     "gradescope",
     "worksheet",
+    "serve",
 )
 
 
@@ -38,6 +40,7 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INVALID if status else 0)
 
 
+@lru_cache(maxsize=1)  # building every sub-parser costs tens of ms; parsing does not change it
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derivtutor", description="Derivatives and backpropagation, step by step.")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)

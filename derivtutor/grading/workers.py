@@ -19,14 +19,19 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import sys
+import signal
 import time
 from multiprocessing.connection import wait
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
-def _set_memory_limit(memory_mb: int | None) -> None:
+def set_memory_limit(memory_mb: int | None) -> None:
     """Cap this process's address space at its current size plus ``memory_mb``."""
     if not memory_mb:
         return
@@ -87,11 +92,39 @@ def check_one(bank: dict, task: tuple, lang: str, timeout: float) -> tuple[dict,
         return _outcome(ERROR, reason=f"{type(exc).__name__}: {str(exc)[:200]}"), False
 
 
+def die_with_parent(parent_pid: int) -> None:
+    """Make this worker end when the grader does, however the grader ends (even SIGKILL).
+
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a watcher thread polls the parent. A worker idle on its pipe also leaves
+    at end-of-file, which is what a dead parent's pipe gives.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _worker_main(conn, exercises_dir, lang: str, timeout: float, memory_mb: int | None) -> None:
     from derivtutor.course.bank import load_exercises
 
     bank = load_exercises(exercises_dir)
-    _set_memory_limit(memory_mb)
+    set_memory_limit(memory_mb)
     while True:
         try:
             message = conn.recv()

@@ -1,0 +1,228 @@
+"""The web page: the API through Starlette's test client, and the page in a real headless Chromium."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+starlette = pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+
+from derivtutor.cli import main  # noqa: E402
+from derivtutor.web.api import MAX_BODY  # noqa: E402
+from derivtutor.web.app import create_app  # noqa: E402
+from derivtutor.web.pool import CommandPool  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def pool():
+    pool = CommandPool(size=2, timeout=2.0)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="module")
+def client(pool):
+    with TestClient(create_app(pool=pool)) as client:
+        yield client
+
+
+def cli_json(capsys, argv):
+    main(argv)
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("body,argv", [
+    ({"function": "tg x^2", "answer": "2x/cos^2 x^2"}, ["check", "--function=tg x^2", "--answer=2x/cos^2 x^2"]),
+    ({"function": "x^3", "answer": "3x"}, ["check", "--function=x^3", "--answer=3x"]),
+    ({"exercise": "chain-tg-x2", "answer": "2x/cos(x^2)", "lang": "ru"},
+     ["check", "chain-tg-x2", "--answer=2x/cos(x^2)", "--lang", "ru"]),
+    ({"function": "1/x", "answer": "-x^-2"}, ["check", "--function=1/x", "--answer=-x^-2"]),
+], ids=["correct", "incorrect", "exercise-ru", "leading-minus"])
+def test_check_answers_what_the_cli_prints(client, capsys, body, argv):
+    response = client.post("/api/check", json=body)
+    assert response.status_code == 200
+    assert response.json() == cli_json(capsys, [*argv, "--json"])
+
+
+def test_diff_answers_what_the_cli_prints(client, capsys):
+    got = client.post("/api/diff", json={"function": "x^2 sin x", "lang": "ru"}).json()
+    assert got == cli_json(capsys, ["diff", "--json", "--lang", "ru", "--", "x^2 sin x"])
+    import sympy
+
+    x = sympy.Symbol("x")  # the CLI's own output, not student text: sympify is safe here
+    assert sympy.simplify(sympy.sympify(got["derivative"]) - sympy.diff(x**2 * sympy.sin(x), x)) == 0
+
+
+def test_parse_reads_and_reports_errors_with_position(client):
+    ok = client.post("/api/parse", json={"text": "arctg^2(x^3)", "syntax": "auto"})
+    assert ok.status_code == 200 and ok.json()["expression"] == "atan(x**3)**2" and "latex" in ok.json()
+    bad = client.post("/api/parse", json={"text": "sin(x", "syntax": "plain"})
+    assert bad.status_code == 422
+    assert set(bad.json()["error"]) == {"message", "position", "code"} and bad.json()["error"]["position"] == 5
+
+
+def test_exercises_list_the_bank_with_hints(client):
+    bank = client.get("/api/exercises?lang=ru").json()
+    tg = next(e for e in bank if e.get("id") == "chain-tg-x2")
+    assert tg["function"] and tg["hints"] and any("\u0400" <= ch <= "\u04ff" for ch in tg["title"])
+
+
+@pytest.mark.parametrize("body,status", [
+    (b"x" * (MAX_BODY + 1), 413), (b"not json", 400), (b"[1, 2]", 400),
+    (json.dumps({"function": "x", "answer": 5}).encode(), 400),
+    (json.dumps({"function": "x", "answer": "1", "lang": "fr"}).encode(), 400),
+    (json.dumps({"exercise": "../etc/passwd", "answer": "1"}).encode(), 400),
+])
+def test_bad_requests_are_refused_before_a_worker_sees_them(client, body, status):
+    response = client.post("/api/check", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == status and "error" in response.json()
+
+
+def test_a_hostile_answer_costs_its_own_request_only(pool):
+    # a worker that overruns the hard deadline is killed and replaced; the next request is answered
+    slow = CommandPool(size=1, timeout=0.2)
+    try:
+        slow.hard_limit = 0.01  # no command finishes this fast: the worker is replaced
+        assert slow.run(["parse", "--json", "--", "x"]) == (2, None)
+        slow.hard_limit = 30.0
+        code, data = slow.run(["parse", "--json", "--", "x^2"])
+        assert code == 0 and data["expression"] == "x**2"
+    finally:
+        slow.close()
+
+
+def test_page_is_escaped_and_carries_its_strings(client):
+    html = client.get("/?lang=ru").text
+    assert 'lang="ru"' in html and "Тренировка" in html and "cdn" not in html.lower()
+    assert client.get("/static/katex/katex.min.js").status_code == 200
+    assert client.get("/static/katex/fonts/KaTeX_Main-Regular.woff2").status_code == 200
+
+
+# --- a real browser ---------------------------------------------------------------
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def server(pool):
+    uvicorn = pytest.importorskip("uvicorn")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(pool=pool), host="127.0.0.1", port=port, log_level="error")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    srv.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (CHROMIUM and DRIVER):
+        pytest.skip("chromium and chromedriver are not installed")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, predicate, seconds=60):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds).until(lambda d: predicate(d))
+
+
+def test_practice_page_in_a_real_browser(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get(server + "?lang=en")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#exercise option")) > 5)
+    Select(browser.find_element(By.ID, "exercise")).select_by_value("chain-tg-x2")
+    answer = browser.find_element(By.ID, "answer")
+    answer.send_keys("2x/cos^2 x^2")
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#preview-math .katex"))
+    browser.find_element(By.ID, "check").click()
+    wait_for(browser, lambda d: "correct" in d.find_element(By.ID, "result").get_attribute("class").split())
+    assert "Correct" in browser.find_element(By.ID, "result").text
+    browser.find_element(By.ID, "steps").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#steps-list li .katex"))
+    browser.find_element(By.ID, "hint").click()
+    assert browser.find_element(By.CSS_SELECTOR, "#hints li").text
+    shot = tmp_path / "practice.png"
+    browser.save_screenshot(str(shot))
+
+    answer.clear()
+    answer.send_keys("cso x")
+    browser.find_element(By.ID, "check").click()
+    wait_for(browser, lambda d: "invalid" in d.find_element(By.ID, "result").get_attribute("class").split())
+    assert "did you mean" in browser.find_element(By.ID, "result").text.lower()
+
+    answer.clear()
+    answer.send_keys("<img src=x onerror=\"document.title='pwned'\">")
+    browser.find_element(By.ID, "check").click()
+    wait_for(browser, lambda d: d.find_element(By.ID, "result").text and d.find_element(By.ID, "result").text != "Checking…")
+    time.sleep(0.3)
+    assert browser.title != "pwned"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#result img, #preview img, #preview-error img")
+
+    assert_not_blank(shot)
+    target = os.environ.get("DERIVTUTOR_SCREENSHOT")
+    if target:
+        shutil.copy(shot, target)
+
+
+def assert_not_blank(path: Path) -> None:
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(path).convert("L"), dtype=float)
+    assert pixels.shape[0] > 100 and pixels.std() > 5, "the screenshot is blank"
+    assert (pixels < 128).mean() > 0.005, "no text on the screenshot"
+
+
+def test_derivtutor_serve_starts_a_server_and_stops(tmp_path):
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen([sys.executable, "-m", "derivtutor", "serve", "--port", str(port), "--workers", "1",
+                             "--json", "--lang", "ru"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["url"] == f"http://127.0.0.1:{port}/" and first["lang"] == "ru"
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(first["url"], timeout=5) as response:
+                    assert "Тренировка" in response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the server did not answer")
+    finally:
+        proc.terminate()
+        proc.wait(30)
