@@ -47,7 +47,8 @@ from derivtutor.checking.equivalence import (
     Comparison, answer_values, compare, own_timeout, probably_equal, constant_ratio, reference_samples, simple_fraction, variables_of,
 )
 from derivtutor.checking.mistakes import show
-from derivtutor.input.parsing import ParseError, parse
+from derivtutor.input.parsing import ParseError, decimal_comma_reading, parse
+from derivtutor.render.notation import course_latex
 
 VERDICTS = ("correct", "incorrect", "invalid")
 _VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
@@ -106,7 +107,7 @@ def reference(function: sympy.Expr | None, var: sympy.Symbol, expected: sympy.Ex
         from_rules = False
     source = function if function is not None else expected
     names = tuple(sorted({s.name for s in source.free_symbols} | {var.name}))
-    return Reference(function, var, expected, from_rules, show(expected), sympy.latex(expected), names)
+    return Reference(function, var, expected, from_rules, show(expected), course_latex(expected), names)
 
 
 def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str = "auto",
@@ -132,7 +133,7 @@ def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str
     start, expired = time.monotonic(), None
     try:
         with time_limit(timeout) as expired:
-            return _check(ref, answer, syntax, lang, require_simplified, credit)
+            return _with_comma_note(_check(ref, answer, syntax, lang, require_simplified, credit), answer, lang)
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, timeout):
             raise  # a caller's own, shorter limit: theirs to handle
@@ -154,6 +155,14 @@ def _as_text(answer) -> str:
     return show(answer) if isinstance(answer, sympy.Expr) else str(answer)
 
 
+def _with_comma_note(result: CheckResult, answer, lang: str) -> CheckResult:
+    """Say how a Russian decimal comma was read: "Десятичная запятая прочитана как точка: 0.5/sqrt(x)"."""
+    read = decimal_comma_reading(answer) if lang == "ru" and isinstance(answer, str) else None
+    if read is not None:
+        result.message = f"{message('parse.decimal-comma', lang, text=read)} {result.message}".strip()
+    return result
+
+
 def _invalid(text: str, code: str, lang: str, position=None, **fields) -> CheckResult:
     return CheckResult("invalid", None, [code], message(code, lang, **fields), answer=text, position=position)
 
@@ -165,7 +174,7 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         answer = str(answer)
         text = answer  # as typed: an invalid input's position points into it
         try:
-            expr = parse(answer, syntax, ref.names)
+            expr = parse(answer, syntax, ref.names, decimal_comma=lang == "ru")
         except ParseError as exc:
             return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=text,
                                position=exc.position)
@@ -264,7 +273,9 @@ def _tree_mistake(ref: Reference, answer, lang):
     # a sign-error, one that scales it a constant-factor (partial credit may target either).
     extra = _fallback(ref, answer, lang)
     codes += extra[0] if extra else []
-    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang, **dict(matched[0].fields))
+    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang,
+                                                    **{k: show(v, lang) if isinstance(v, sympy.Expr) else v
+                                                       for k, v in matched[0].fields})
 
 
 @lru_cache(maxsize=4096)
@@ -305,7 +316,7 @@ def _integrated(ref: Reference, answer, lang):
     if (probably_equal(ref.function, derivative, (ref.var,))
             and compare(ref.function, derivative, (ref.var,)).equal):
         return ["integrated-instead"], message("check.mistake.integrated-instead", lang,
-                                               function=show(ref.function))
+                                               function=show(ref.function, lang))
     return None
 
 

@@ -232,7 +232,7 @@ def _read_number(answer: str, syntax: str, lang: str):
     from derivtutor.input.parsing import ParseError, parse
 
     try:
-        value = parse(answer, syntax=syntax)
+        value = parse(answer, syntax=syntax, decimal_comma=lang == "ru")
     except ParseError as exc:
         return None, _result("invalid", 0.0, [], exc.render(lang), None, None, answer, exc.position)
     if value.free_symbols or not value.is_extended_real or not value.is_finite:

@@ -10,27 +10,10 @@ arctg, arcctg, cth, arsh, arch, arth in Russian); they differ only in layout.
 """
 from __future__ import annotations
 
-import re
-
 from sympy import Expr, Symbol
-from sympy.printing.latex import LatexPrinter as SympyLatexPrinter
-from sympy.printing.precedence import PRECEDENCE
 
-from derivtutor.render.text import Line, StepPrinter, sigmoid_pair
-
-_RU_LATEX = (
-    (re.compile(r"\\tan(?![a-zA-Z])"), r"\\operatorname{tg}"),
-    (re.compile(r"\\cot(?![a-zA-Z])"), r"\\operatorname{ctg}"),
-    (re.compile(r"\\arctan(?![a-zA-Z])"), r"\\operatorname{arctg}"),
-    (re.compile(r"\\operatorname{arccot}"), r"\\operatorname{arcctg}"),
-    (re.compile(r"\\sinh(?![a-zA-Z])"), r"\\operatorname{sh}"),
-    (re.compile(r"\\cosh(?![a-zA-Z])"), r"\\operatorname{ch}"),
-    (re.compile(r"\\tanh(?![a-zA-Z])"), r"\\operatorname{th}"),
-    (re.compile(r"\\coth(?![a-zA-Z])"), r"\\operatorname{cth}"),
-    (re.compile(r"\\operatorname{arsinh}"), r"\\operatorname{arsh}"),
-    (re.compile(r"\\operatorname{arcosh}"), r"\\operatorname{arch}"),
-    (re.compile(r"\\operatorname{artanh}"), r"\\operatorname{arth}"),
-)
+from derivtutor.render.notation import course_latex
+from derivtutor.render.text import Line, StepPrinter
 
 STANDALONE_PREAMBLE = {
     "en": ("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amsmath}\n"
@@ -38,29 +21,6 @@ STANDALONE_PREAMBLE = {
     "ru": ("\\documentclass{article}\n\\usepackage[T2A]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
            "\\usepackage[russian]{babel}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"),
 }
-
-
-class CourseLatexPrinter(SympyLatexPrinter):
-    """SymPy's LaTeX printer, writing sigma(a)(1 - sigma(a)) in that order."""
-
-    def _print_Mul(self, expr):
-        pair = sigmoid_pair(expr)
-        if pair is None:
-            return super()._print_Mul(expr)
-        rest, s = pair
-        tail = f"{self._print(s)} \\left(1 - {self._print(s)}\\right)"
-        if rest == 1 or rest == -1:
-            return ("- " if rest == -1 else "") + tail
-        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])} {tail}"
-
-
-def course_latex(expr: Expr, lang: str = "en") -> str:
-    """LaTeX of ``expr`` with ln for the natural logarithm and, in Russian, the course names (tg, arctg, cth, arsh...)."""
-    text = CourseLatexPrinter({"inv_trig_style": "full", "ln_notation": True}).doprint(expr)
-    if lang == "ru":
-        for pattern, replacement in _RU_LATEX:
-            text = pattern.sub(replacement, text)
-    return text
 
 
 class LatexPrinter(StepPrinter):
