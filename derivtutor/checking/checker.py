@@ -81,6 +81,25 @@ class CheckResult:
             "answer": self.answer, "counterexample": self.counterexample,
         }
 
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("verdict", self.verdict), ("score", "" if self.score is None else f"{self.score:g}"),
+                ("message", self.message), ("answer", self.answer)]
+        return rows + ([("expected", f"${self.expected_latex}$")] if self.expected_latex else [])
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(f"**{key}:** {value}" for key, value in self._rows() if value)
+
+    def _repr_latex_(self) -> str:
+        from derivtutor.render.jupyter import display
+
+        rows = [f"{key}: {value}" for key, value in self._rows() if value]
+        return display(rows, sentences=set(range(len(rows))))
+
+    def _repr_html_(self) -> str:
+        from derivtutor.render.jupyter import html_table
+
+        return html_table(["", ""], [[k, v] for k, v in self._rows() if v])
+
 
 @dataclass(frozen=True)
 class Reference:
