@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sympy import Expr, Symbol
 
+from derivtutor.catalogue import message
 from derivtutor.render.notation import course_latex
 from derivtutor.render.text import Line, StepPrinter
 
@@ -55,17 +56,28 @@ class LatexPrinter(StepPrinter):
         rows = [f"&{self.sentence(self.heading(derivation))}"]
         for number, line in enumerate(lines, 1):
             self._emit(line, rows, 0, f"{number}. ")
-        rows.append(f"&{self.sentence(self.answer(derivation))}")
+        rows.append(f"&{self.sentence(message('steps.answer', self.lang, equation=''))}")
+        rows += [f"&\\qquad {part}" for part in self.broken(self.answer_equation(derivation))]
         body = "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
         if not self.standalone:
             return body
         return (STANDALONE_PREAMBLE[self.lang] + "\\allowdisplaybreaks\n\\begin{document}\n"
                 + body + "\n\\end{document}\n")
 
+    #: Equations longer than this (characters of LaTeX) go on one row per side: a display cannot wrap.
+    LONG_EQUATION = 160
+
+    def broken(self, equation: str) -> list[str]:
+        """A long chain a = b = c as rows a, = b, = c so that no row runs off the page."""
+        parts = equation.split(" = ")
+        if len(equation) <= self.LONG_EQUATION or len(parts) < 2:
+            return [equation]
+        return [parts[0]] + [f"\\quad = {p}" for p in parts[1:]]
+
     def _emit(self, line: Line, rows: list[str], depth: int, bullet: str) -> None:
         indent = "\\qquad " * depth
         rows.append(f"&{indent}{self.sentence(bullet + line.sentence, depth)}")
-        rows.append(f"&{indent}\\qquad {line.equation}")
+        rows += [f"&{indent}\\qquad {part}" for part in self.broken(line.equation)]
         for sub in line.substeps:
             self._emit(sub, rows, depth + 1, "")
 
@@ -85,3 +97,24 @@ class MarkdownPrinter(LatexPrinter):
         out.append(f"{indent}${line.equation}$")
         for sub in line.substeps:
             self._emit_md(sub, out, indent + "- ", indent + "  ")
+
+
+class MathJaxPrinter(LatexPrinter):
+    r"""One ``aligned`` block for Jupyter: MathJax has no \parbox, so sentences are \text rows."""
+
+    def layout(self, derivation, lines: list[Line]) -> str:
+        from derivtutor.render.jupyter import text
+
+        rows = [text(self.heading(derivation))]
+        for number, line in enumerate(lines, 1):
+            self._emit_rows(line, rows, 0, f"{number}. ")
+        rows += [text(message("steps.answer", self.lang, equation="")), self.answer_equation(derivation)]
+        return r"$$\begin{aligned}" + r"\\".join("&" + row for row in rows) + r"\end{aligned}$$"
+
+    def _emit_rows(self, line: Line, rows: list[str], depth: int, bullet: str) -> None:
+        from derivtutor.render.jupyter import text
+
+        indent = r"\qquad " * depth
+        rows += [indent + text(bullet + line.sentence), indent + r"\qquad " + line.equation]
+        for sub in line.substeps:
+            self._emit_rows(sub, rows, depth + 1, "")

@@ -152,9 +152,11 @@ class StepPrinter:
         return message("steps.function", self.lang, expr=self.inline(self.math(derivation.expr)),
                        var=self.inline(self.math(derivation.var)))
 
+    def answer_equation(self, derivation) -> str:
+        return self.equation(self.deriv(derivation.expr, derivation.var), self.math(derivation.result))
+
     def answer(self, derivation) -> str:
-        eq = self.equation(self.deriv(derivation.expr, derivation.var), self.math(derivation.result))
-        return message("steps.answer", self.lang, equation=self.inline(eq))
+        return message("steps.answer", self.lang, equation=self.inline(self.answer_equation(derivation)))
 
     def render(self, derivation) -> str:
         return self.layout(derivation, self.lines(derivation))
