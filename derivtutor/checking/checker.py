@@ -207,7 +207,9 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         return _invalid(text, "check.error", lang)
     if comparison.equal is None:
         return _invalid(text, "check.undecided", lang)
-    base = dict(expected=ref.text, expected_latex=ref.latex, answer=text)
+    expected_text = ref.text if lang == "en" else show(ref.expected, lang)  # the course's names in Russian too
+    base = dict(expected=expected_text, expected_latex=ref.latex if lang == "en" else course_latex(ref.expected, lang),
+                answer=text)
     if comparison.equal:
         if require_simplified and not _is_simplified(expr, ref.expected):
             score = credit.get("not-simplified", NOT_SIMPLIFIED_DEFAULT)

@@ -6,6 +6,8 @@ Adding a function is one row in ``FUNCTIONS`` (and its spellings in
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 
 from derivtutor.functions import sigmoid
@@ -152,6 +154,7 @@ UNICODE_OPERATORS = {
 }
 
 
+@lru_cache(maxsize=1)
 def function_spellings() -> frozenset[str]:
     """Every word that names a function in either syntax, for typo suggestions (derived, never listed)."""
     words = set(FUNCTION_ALIASES) | set(LATEX_FUNCTIONS) | set(FUNCTIONS)

@@ -8,8 +8,8 @@ engineers add prints by its own name until it gets a row.
 
 >>> from sympy import Symbol, Abs, acot, log, sign, tan, E
 >>> x = Symbol("x")
->>> course_str(log(Abs(x)) + sign(x) + E, "en"), course_str(tan(x) + acot(x), "ru")
-('e + sgn(x) + ln|x|', 'arcctg(x) + tg(x)')
+>>> course_str(log(Abs(x)), "en"), course_str(sign(x) * E, "en"), course_str(acot(tan(x)), "ru")
+('ln|x|', 'e*sgn(x)', 'arcctg(tg(x))')
 """
 from __future__ import annotations
 
