@@ -69,6 +69,7 @@ PASTED = [  # id, plain, latex, witness
     ("root", "√x", r"√x+\frac{1}{2}", None), ("root-paren", "√(x+1)", r"\frac{1}{√(x+1)}", None),
     ("fullwidth", "２x", r"\frac{２}{x}", None), ("sin-squared", "sin²x", r"\sin² x", sin(x) ** 2),
     ("subscript", "w₁ x", r"w₁ \cdot x", w1 * x), ("degrees", "30°", r"30^\circ", pi / 6),
+    ("vulgar-fraction", "x^½", r"x^½", sqrt(x)),
 ]
 PASTED_WITNESS = {
     "dot": (2 * x, 2 * pi), "times": (3 * x, 3 * x / 2), "divide": (x / 2, x / pi),
@@ -123,8 +124,8 @@ def test_plain_agrees(text, witness):
 @pytest.mark.parametrize("text, code", [
     (r"\operatorname{foo}(x)", "parse.unknown-function"), (r"1 \frac{1}{2}", "parse.mixed-number"),
     (r"3\frac{2}{5} + x", "parse.mixed-number"), ("3 4", "parse.missing-operator"),
-    (r"cos x + \frac12", "parse.latex-bare-function"),
-], ids=["operatorname-foo", "mixed", "mixed-sum", "two-numbers", "bare-cos"])
+    (r"cos x + \frac12", "parse.latex-bare-function"), ("1½ x", "parse.mixed-number"),
+], ids=["operatorname-foo", "mixed", "mixed-sum", "two-numbers", "bare-cos", "mixed-pasted"])
 def test_latex_refusals(text, code):
     with pytest.raises(ParseError) as info:
         parse(text)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from derivtutor.input import vocabulary as V
+from derivtutor.input.errors import ParseError
 
 _FULLWIDTH = range(0xFF01, 0xFF5F)           # ！ .. ～ are ASCII shifted by 0xFEE0
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])(\d+),(\d+)(?![\d,.])", re.ASCII)
@@ -56,6 +57,8 @@ def normalize(text: str, syntax: str) -> Rewritten:
             continue
         if ch in V.PASTED_CHARACTERS:
             piece = V.PASTED_CHARACTERS[ch]
+            if piece.startswith("(") and text[:i].rstrip()[-1:].isdigit():  # 1½ is a mixed number
+                raise ParseError("parse.mixed-number", i)
         elif ch in symbols:
             piece = symbols[ch]
         elif ord(ch) in _FULLWIDTH:

@@ -164,6 +164,7 @@ def function_spellings() -> frozenset[str]:
 PASTED_CHARACTERS = {
     "−": "-", "–": "-", "—": "-", "‒": "-", "﹣": "-", "·": "*", "×": "*", "⋅": "*", "∗": "*",
     "•": "*", "∙": "*", "÷": "/", "∕": "/", "⁄": "/", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    "½": "(1/2)", "⅓": "(1/3)", "¼": "(1/4)", "¾": "(3/4)", "⅔": "(2/3)",
 }
 
 #: Superscript and subscript characters -> the ASCII character they raise or lower.
