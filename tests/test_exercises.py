@@ -176,4 +176,8 @@ def test_cli_show_plain_text(capsys):
     assert main(["exercises", "show", "sigmoid-identity", "--hints"]) == 0
     out = capsys.readouterr().out
     ex = BANK["sigmoid-identity"]
-    assert ex.prompt["en"] in out and all(h["en"] in out for h in ex.hints)
+    # The terminal shows maths as text, not raw $LaTeX$ (issue 13).
+    from derivtutor.cli.exercises import terminal_maths
+
+    assert terminal_maths(ex.prompt["en"], "en") in out and "$" not in out
+    assert all(terminal_maths(h["en"], "en") in out for h in ex.hints)

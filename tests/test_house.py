@@ -23,7 +23,7 @@ ALLOWED = {
     "steps": {"input", "render"},
     "identity": {"input", "render", "steps"},
     "checking": {"input", "render", "steps"},
-    "backprop": set(),
+    "backprop": {"render"},
     "matrix": set(),
     "descent": {"input", "render", "steps"},
     "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix"},

@@ -53,7 +53,7 @@ CASES = [
     ("outer-tg", "tg x^2", "2x/sin^2 x^2", "wrong-outer-derivative", ["tan(x^2)"]),
     ("outer-exponential", "2^x", "x 2^(x-1)", "wrong-outer-derivative", ["2^x", "power"]),
     ("outer-exp", "e^(3x)", "9x e^(3x-1)", "wrong-outer-derivative", ["exp(3x)"]),
-    ("outer-sigmoid", "sigmoid(x)", "sigmoid(x)", "wrong-outer-derivative", ["sigmoid(x)"]),
+    ("outer-sigmoid", "sigmoid(x)", "sigmoid(x)", "wrong-outer-derivative", ["σ(x)"]),
     ("lost-ln-a", "3^x", "3^x", "constant-factor", ["ln 3"]),
     ("integrated", "x^3", "x^4/4", "integrated-instead", ["x^3"]),
     ("integrated-constant", "x^3", "x^4/4 + C", "integrated-instead", ["x^3"]),

@@ -158,3 +158,42 @@ def _markdown_check(check, seed: int, lang: str) -> list:
     n = 2 if check.proof is not None else 1
     table = [f"| {line} |" for line in lines[n:-1]]
     return [*(line + "\n" for line in lines[:n]), table[0], "|---|---:|---:|---:|", *table[1:], "", lines[-1]]
+
+
+# -- Jupyter: MathJax-safe LaTeX (no tabular, no text-mode commands), Markdown and HTML -------------
+def render_mathjax(net, lang: str = "en") -> str:
+    """The forward and backward passes as one aligned block MathJax renders."""
+    from derivtutor.render.jupyter import text
+
+    p = LatexPrinter()
+    rows = [text(_network_line(net, lang)), text(message("backprop.heading.forward", lang) + ":")]
+    rows += [p.doprint(s).replace(" = ", " &= ", 1) for s in net.forward]
+    rows += [text(message("backprop.heading.backward", lang) + ":")]
+    rows += [p.doprint(s).replace(" = ", " &= ", 1) for s in net.backward]
+    return r"$$\begin{aligned}" + r"\\".join(rows) + r"\end{aligned}$$"
+
+
+def _check_table(check, lang: str):
+    lines = _check_lines(check, check.seed, lang)
+    n = 2 if check.proof is not None else 1
+    header, *rows = [line.split(" | ") for line in lines[n:-1]]
+    return lines[:n], header, rows, lines[-1]
+
+
+def check_markdown(check, lang: str = "en") -> str:
+    return "\n".join(_markdown_check(check, check.seed, lang))
+
+
+def check_mathjax(check, lang: str = "en") -> str:
+    from derivtutor.render.jupyter import latex_table, text
+
+    before, header, rows, verdict = _check_table(check, lang)
+    lines = [*(f"$${text(b)}$$" for b in before), latex_table(header, rows), f"$${text(verdict)}$$"]
+    return "\n".join(lines)
+
+
+def check_html(check, lang: str = "en") -> str:
+    from derivtutor.render.jupyter import html_table
+
+    before, header, rows, verdict = _check_table(check, lang)
+    return html_table(header, rows, caption=" ".join([*before, verdict]))

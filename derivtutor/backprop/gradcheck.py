@@ -37,6 +37,22 @@ class GradCheck:
     """Relative errors per parameter: symbolic_vs_numpy, symbolic_vs_fd, numpy_vs_fd."""
     per_parameter: dict
     proof: object = None  # a backprop_proof.Proof, or None when not proved
+    seed: int = 0         # the random point's seed, for the report
+
+    def _repr_markdown_(self) -> str:
+        from derivtutor.backprop.document import check_markdown
+
+        return check_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from derivtutor.backprop.document import check_mathjax
+
+        return check_mathjax(self)
+
+    def _repr_html_(self) -> str:
+        from derivtutor.backprop.document import check_html
+
+        return check_html(self)
 
     @property
     def symbolic_verified(self) -> bool | None:
@@ -123,7 +139,7 @@ def numeric_check(net: Backprop, seed: int = 0, h: float = 1e-5, proof=None,
         per_parameter[name] = {"symbolic_vs_numpy": relative_error(sym, backward[name]),
                                "symbolic_vs_fd": relative_error(sym, fd),
                                "numpy_vs_fd": relative_error(backward[name], fd)}
-    return GradCheck(per_parameter, proof)
+    return GradCheck(per_parameter, proof, seed)
 
 
 def finite_difference(loss, array, h: float):

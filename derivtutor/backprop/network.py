@@ -173,6 +173,16 @@ class Backprop:
         """The step that computes dE/d``parameter``."""
         return next(step for step in self.backward if step.target == "dE/d" + parameter)
 
+    def _repr_markdown_(self) -> str:
+        from derivtutor.backprop.document import render_markdown
+
+        return render_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from derivtutor.backprop.document import render_mathjax
+
+        return render_mathjax(self)
+
 
 def derive_backprop(spec: NetworkSpec, rules: dict | None = None) -> Backprop:
     """Derive dE/d(every parameter) of ``spec`` in matrix form, layer by layer.

@@ -47,7 +47,8 @@ from derivtutor.checking.equivalence import (
     Comparison, answer_values, compare, own_timeout, probably_equal, constant_ratio, reference_samples, simple_fraction, variables_of,
 )
 from derivtutor.checking.mistakes import show
-from derivtutor.input.parsing import ParseError, parse
+from derivtutor.input.parsing import ParseError, decimal_comma_reading, parse
+from derivtutor.render.notation import course_latex
 
 VERDICTS = ("correct", "incorrect", "invalid")
 _VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
@@ -80,6 +81,25 @@ class CheckResult:
             "answer": self.answer, "counterexample": self.counterexample,
         }
 
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("verdict", self.verdict), ("score", "" if self.score is None else f"{self.score:g}"),
+                ("message", self.message), ("answer", self.answer)]
+        return rows + ([("expected", f"${self.expected_latex}$")] if self.expected_latex else [])
+
+    def _repr_markdown_(self) -> str:
+        return "\n\n".join(f"**{key}:** {value}" for key, value in self._rows() if value)
+
+    def _repr_latex_(self) -> str:
+        from derivtutor.render.jupyter import display
+
+        rows = [f"{key}: {value}" for key, value in self._rows() if value]
+        return display(rows, sentences=set(range(len(rows))))
+
+    def _repr_html_(self) -> str:
+        from derivtutor.render.jupyter import html_table
+
+        return html_table(["", ""], [[k, v] for k, v in self._rows() if v])
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -106,7 +126,7 @@ def reference(function: sympy.Expr | None, var: sympy.Symbol, expected: sympy.Ex
         from_rules = False
     source = function if function is not None else expected
     names = tuple(sorted({s.name for s in source.free_symbols} | {var.name}))
-    return Reference(function, var, expected, from_rules, show(expected), sympy.latex(expected), names)
+    return Reference(function, var, expected, from_rules, show(expected), course_latex(expected), names)
 
 
 def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str = "auto",
@@ -132,7 +152,7 @@ def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str
     start, expired = time.monotonic(), None
     try:
         with time_limit(timeout) as expired:
-            return _check(ref, answer, syntax, lang, require_simplified, credit)
+            return _with_comma_note(_check(ref, answer, syntax, lang, require_simplified, credit), answer, lang)
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, timeout):
             raise  # a caller's own, shorter limit: theirs to handle
@@ -154,6 +174,14 @@ def _as_text(answer) -> str:
     return show(answer) if isinstance(answer, sympy.Expr) else str(answer)
 
 
+def _with_comma_note(result: CheckResult, answer, lang: str) -> CheckResult:
+    """Say how a Russian decimal comma was read: "Десятичная запятая прочитана как точка: 0.5/sqrt(x)"."""
+    read = decimal_comma_reading(answer) if lang == "ru" and isinstance(answer, str) else None
+    if read is not None:
+        result.message = f"{message('parse.decimal-comma', lang, text=read)} {result.message}".strip()
+    return result
+
+
 def _invalid(text: str, code: str, lang: str, position=None, **fields) -> CheckResult:
     return CheckResult("invalid", None, [code], message(code, lang, **fields), answer=text, position=position)
 
@@ -165,7 +193,7 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         answer = str(answer)
         text = answer  # as typed: an invalid input's position points into it
         try:
-            expr = parse(answer, syntax, ref.names)
+            expr = parse(answer, syntax, ref.names, decimal_comma=lang == "ru")
         except ParseError as exc:
             return CheckResult("invalid", None, [exc.code], exc.render(lang), answer=text,
                                position=exc.position)
@@ -179,7 +207,9 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         return _invalid(text, "check.error", lang)
     if comparison.equal is None:
         return _invalid(text, "check.undecided", lang)
-    base = dict(expected=ref.text, expected_latex=ref.latex, answer=text)
+    expected_text = ref.text if lang == "en" else show(ref.expected, lang)  # the course's names in Russian too
+    base = dict(expected=expected_text, expected_latex=ref.latex if lang == "en" else course_latex(ref.expected, lang),
+                answer=text)
     if comparison.equal:
         if require_simplified and not _is_simplified(expr, ref.expected):
             score = credit.get("not-simplified", NOT_SIMPLIFIED_DEFAULT)
@@ -264,7 +294,9 @@ def _tree_mistake(ref: Reference, answer, lang):
     # a sign-error, one that scales it a constant-factor (partial credit may target either).
     extra = _fallback(ref, answer, lang)
     codes += extra[0] if extra else []
-    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang, **dict(matched[0].fields))
+    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang,
+                                                    **{k: show(v, lang) if isinstance(v, sympy.Expr) else v
+                                                       for k, v in matched[0].fields})
 
 
 @lru_cache(maxsize=4096)
@@ -305,7 +337,7 @@ def _integrated(ref: Reference, answer, lang):
     if (probably_equal(ref.function, derivative, (ref.var,))
             and compare(ref.function, derivative, (ref.var,)).equal):
         return ["integrated-instead"], message("check.mistake.integrated-instead", lang,
-                                               function=show(ref.function))
+                                               function=show(ref.function, lang))
     return None
 
 

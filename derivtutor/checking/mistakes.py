@@ -30,6 +30,7 @@ from typing import Callable, ClassVar
 from sympy import Add, Expr, Mul, Pow, Symbol, exp, sin, sqrt
 
 from derivtutor.functions import sigmoid
+from derivtutor.render.notation import course_str
 from derivtutor.steps.rules import ChainRule, Rule
 from derivtutor.steps.engine import derive
 
@@ -58,15 +59,15 @@ class Mistake:
     codes: tuple[str, ...]                 # diagnosis codes, the main one first
     key: str                               # message code in locale/check.toml: check.mistake.<key>
     expr: Expr                             # the whole wrong derivative
-    fields: tuple[tuple[str, str], ...]    # message fields, already shown as text
+    fields: tuple[tuple[str, object], ...]  # message fields: expressions, shown in the student's language
 
     @property
     def code(self) -> str:
         return self.codes[0]
 
 
-def show(expr) -> str:
-    """Plain student notation: x^3 for x**3, 3x^2 for 3*x**2, 1/cos(x)^2 and ln.
+def show(expr, lang: str = "en") -> str:
+    """Plain student notation: x^3 for x**3, 3x^2 for 3*x**2, 1/cos(x)^2, ln and |x| (tg in Russian).
 
     >>> from sympy import Symbol, cos, log
     >>> x = Symbol("x")
@@ -83,19 +84,18 @@ def show(expr) -> str:
         if below and coeff.is_Rational and coeff.q != 1:  # -1/2/x^(3/2) -> -1/(2x^(3/2))
             numer, denom = numer * coeff.q, Mul(coeff.q, denom)
         if below:
-            bottom = _plain(denom)
+            bottom = _plain(denom, lang)
             if isinstance(denom, Mul) or (isinstance(denom, Add)):
                 bottom = f"({bottom})"
-            top = _plain(numer)
+            top = _plain(numer, lang)
             if isinstance(numer, Add):
                 top = f"({top})"
             return f"{top}/{bottom}"
-    return _plain(expr)
+    return _plain(expr, lang)
 
 
-def _plain(expr) -> str:
-    text = str(expr).replace("**", "^")
-    text = re.sub(r"\blog\(", "ln(", text)
+def _plain(expr, lang: str = "en") -> str:
+    text = course_str(expr, lang)
     # Join a number to a single-letter symbol or a bracket only: 2*atan stays 2*atan.
     return re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z](?![A-Za-z(])|\()", r"\1", text)
 
@@ -119,7 +119,7 @@ def _power_same(r):
 
 
 def _power_lost_n(r):
-    return [] if r.exp in (0, 1, -1) else _one(r.base ** (r.exp - 1), factor=show(r.exp))
+    return [] if r.exp in (0, 1, -1) else _one(r.base ** (r.exp - 1), factor=(r.exp))
 
 
 def _sqrt_lost_half(r):
@@ -135,7 +135,7 @@ def _product_dropped_term(r):
     for i, rule in enumerate(r.substeps):
         term = Mul(rule.eval(), *(r.factors[:i] + r.factors[i + 1:]))
         if term != 0:
-            out.append((r.eval() - term, {"term": show(term)}))
+            out.append((r.eval() - term, {"term": (term)}))
     return out
 
 
@@ -150,7 +150,7 @@ def _quotient_of_derivatives(r):
 
 def _quotient_no_square(r):
     return _one((r.numer_rule.eval() * r.denom - r.numer * r.denom_rule.eval()) / r.denom,
-                denom=show(r.denom))
+                denom=(r.denom))
 
 
 def _flip(r):
@@ -171,7 +171,7 @@ MISTAKES: dict[str, tuple[tuple[str, str, Callable], ...]] = {
                  ("quotient-rule", "quotient-of-derivatives", _quotient_of_derivatives),
                  ("quotient-rule", "quotient-no-square", _quotient_no_square)),
     "constant_multiple": (("constant-factor", "lost-constant",
-                           lambda r: _one(r.rule.eval(), constant=show(r.constant))),),
+                           lambda r: _one(r.rule.eval(), constant=(r.constant))),),
     "sin": (("sign-error", "sin-sign", _flip),),
     "cos": (("sign-error", "cos-sign", _flip),),
     "cot": (("sign-error", "cot-sign", _flip),),
@@ -181,8 +181,8 @@ MISTAKES: dict[str, tuple[tuple[str, str, Callable], ...]] = {
     "exp": (("wrong-outer-derivative", "exp-as-power", lambda r: _one(r.var * exp(r.var - 1))),),
     "exponential": (("wrong-outer-derivative", "exp-as-power",
                      lambda r: _one(r.var * r.base ** (r.var - 1))),
-                    ("constant-factor", "lost-ln-base", lambda r: _one(r.base ** r.var, base=show(r.base)))),
-    "log_base": (("constant-factor", "lost-ln-base-log", lambda r: _one(1 / r.var, base=show(r.base))),),
+                    ("constant-factor", "lost-ln-base", lambda r: _one(r.base ** r.var, base=(r.base)))),
+    "log_base": (("constant-factor", "lost-ln-base-log", lambda r: _one(1 / r.var, base=(r.base))),),
     "sigmoid": (("wrong-outer-derivative", "sigmoid-as-itself", lambda r: _one(sigmoid(r.var))),),
     "log_diff": (("power-rule", "power-variable-exponent", _log_diff_as_power),),
 }
@@ -223,12 +223,12 @@ def _local_mistakes(node: Rule, shown: dict):
         inner_derivative = node.inner.eval()
         if inner_derivative != 1:
             yield ("missing-inner-derivative", "forgot-inner", None,
-                   {"inner": show(node.inner_expr), "inner_derivative": show(inner_derivative)})
+                   {"inner": (node.inner_expr), "inner_derivative": (inner_derivative)})
     for code, key, make in MISTAKES.get(node.rule_id, ()):
         for wrong, extra in make(node):
-            fields = {"piece": show(node.expr.xreplace(shown)),
-                      "right": show(node.eval().xreplace(shown)),
-                      "wrong": show(wrong.xreplace(shown)), **extra}
+            fields = {"piece": (node.expr.xreplace(shown)),
+                      "right": (node.eval().xreplace(shown)),
+                      "wrong": (wrong.xreplace(shown)), **extra}
             yield code, key, wrong, fields
 
 

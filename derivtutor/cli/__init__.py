@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from functools import lru_cache
 
-from derivtutor.cli.common import EXIT_INVALID
+from derivtutor.cli.common import Parser as _Parser
 
 #: Command modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -33,16 +33,19 @@ COMMAND_MODULES = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    def exit(self, status=0, message=None):  # usage errors exit 2, as documented
-        if message:
-            self._print_message(message)
-        raise SystemExit(EXIT_INVALID if status else 0)
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("derivtutor")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
 
 
 @lru_cache(maxsize=1)  # building every sub-parser costs tens of ms; parsing does not change it
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derivtutor", description="Derivatives and backpropagation, step by step.")
+    parser.add_argument("--version", action="version", version=f"derivtutor {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name in COMMAND_MODULES:

@@ -5,7 +5,8 @@
 """
 from __future__ import annotations
 
-from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, caret_lines, error_json, print_json)
+from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, OnceAction, add_json_flag, add_lang_flag,
+                                   caret_lines, error_json, print_json)
 
 EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_INVALID}
 
@@ -14,10 +15,12 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("check", help="check an answer: verdict, mistake diagnosis, counterexample")
     p.add_argument("exercise", nargs="?", help="an exercise id from the bank (instead of --function)")
     p.add_argument("--function", help="the function to differentiate (plain text or LaTeX)")
-    p.add_argument("--var", default="x", help="the variable (default: x)")
+    p.add_argument("--var", default="x", action=OnceAction, help="the variable (default: x)")
     p.add_argument("--answer", required=True, help="the student's answer")
     p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto",
                    help="how to read the answer (default: auto)")
+    p.add_argument("--require-simplified", action="store_true",
+                   help="a correct answer longer than the simplest form gets partial credit")
     add_lang_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -43,7 +46,8 @@ def _check_function(args):
     from derivtutor.input.parsing import ParseError
 
     try:
-        return check_answer(args.function, args.answer, args.var, syntax=args.syntax, lang=args.lang)
+        return check_answer(args.function, args.answer, args.var, syntax=args.syntax, lang=args.lang,
+                            require_simplified=args.require_simplified)
     except ParseError as err:
         text = message("check.cli.bad-function", args.lang, reason=err.render(args.lang))
         return _usage(args, err.code, text, args.function, err.position)
@@ -52,6 +56,8 @@ def _check_function(args):
 
 
 def _check_exercise(args):
+    import dataclasses
+
     from derivtutor.catalogue import message
     from derivtutor.course.bank import check_exercise, find_exercise
 
@@ -60,6 +66,8 @@ def _check_exercise(args):
     except KeyError:
         code = "check.cli.unknown-exercise"
         return _usage(args, code, message(code, args.lang, id=args.exercise))
+    if args.require_simplified:
+        exercise = dataclasses.replace(exercise, require_simplified=True)
     return check_exercise(exercise, args.answer, lang=args.lang, syntax=args.syntax)
 
 

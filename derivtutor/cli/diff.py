@@ -1,8 +1,9 @@
 """derivtutor diff EXPR: the derivative with every step explained (text, LaTeX, Markdown, JSON)."""
 from __future__ import annotations
 
+import sys
 
-from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
+from derivtutor.cli.common import EXIT_OK, OnceAction, add_json_flag, add_lang_flag, fail, print_json
 
 #: Seconds one derivation may take before it is abandoned.
 TIME_LIMIT = 20.0
@@ -11,7 +12,7 @@ TIME_LIMIT = 20.0
 def register(subparsers) -> None:
     p = subparsers.add_parser("diff", help="differentiate step by step")
     p.add_argument("expr", help="the function, in plain text or LaTeX (e.g. 'arctg^2 x^3')")
-    p.add_argument("--var", help="the variable (default: the expression's only variable)")
+    p.add_argument("--var", action=OnceAction, help="the variable (default: the expression's only variable)")
     p.add_argument("--format", choices=("text", "latex", "markdown", "json"), default="text")
     p.add_argument("--detail", choices=("brief", "full"), default="full",
                    help="brief: top-level steps only; full: every substep (default)")
@@ -29,9 +30,10 @@ def run(args) -> int:
 
     fmt = "json" if args.json else args.format
     try:
-        expr = parse(args.expr)
+        expr = parse(args.expr, decimal_comma=args.lang == "ru")
     except ParseError as err:
         return fail(args, err.code, err.render(args.lang), args.expr, err.position)
+    note_decimal_comma(args, args.expr)
     var = pick_variable(args, expr)
     if isinstance(var, int):
         return var
@@ -47,6 +49,16 @@ def run(args) -> int:
     else:
         print(output)
     return EXIT_OK
+
+
+def note_decimal_comma(args, text: str) -> None:
+    """On stderr, how a Russian decimal comma was read (stdout stays the derivation)."""
+    from derivtutor.catalogue import message
+    from derivtutor.input.parsing import decimal_comma_reading
+
+    read = decimal_comma_reading(text) if args.lang == "ru" else None
+    if read is not None:
+        print(message("parse.decimal-comma", args.lang, text=read), file=sys.stderr)
 
 
 def pick_variable(args, expr):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
@@ -80,9 +81,37 @@ def _show(args, bank: dict) -> int:
     print(message("exercises.heading", lang, id=exercise.id, kind=exercise.kind, topic=exercise.topic,
                   difficulty=exercise.difficulty, points=format_points(exercise.points)))
     print()
-    print(exercise.prompt[lang])
+    print(terminal_maths(exercise.prompt[lang], lang))
     for number, text in enumerate(hints, start=1):
-        print(message("exercises.hint", lang, number=number, text=text))
+        print(message("exercises.hint", lang, number=number, text=terminal_maths(text, lang)))
     if not hints and exercise.hints:
         print(message("exercises.no-more-hints", lang, count=len(exercise.hints)))
     return EXIT_OK
+
+
+_INLINE_MATHS = re.compile(r"\$([^$]+)\$")
+_WRAPPED_NAME = re.compile(r"\\(?:operatorname|mathrm|text)\s*\{([^{}]*)\}")
+
+
+def terminal_maths(text: str, lang: str) -> str:
+    r"""Inline $LaTeX$ written as the terminal shows maths: $y = \operatorname{tg} x^2$ -> y = tg(x^2).
+
+    Each side of an equation is read by the safe parser and printed by the course printer;
+    what the parser cannot read keeps its words, without backslash commands.
+
+    >>> terminal_maths(r"Find $y = \operatorname{tg} x^2$ in $x$.", "ru")
+    'Find y = tg(x^2) in x.'
+    """
+    from derivtutor.input.parsing import ParseError, parse
+    from derivtutor.render.notation import course_str
+
+    def side(latex: str) -> str:
+        try:
+            return course_str(parse(latex, syntax="latex"), lang)
+        except ParseError:
+            return _WRAPPED_NAME.sub(r"\1", latex).replace("\\", "").strip()
+
+    def maths(m: re.Match) -> str:
+        return " = ".join(side(part) for part in m.group(1).split("="))
+
+    return _INLINE_MATHS.sub(maths, text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from derivtutor.cli.common import EXIT_INCORRECT, EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
+from derivtutor.cli.common import EXIT_INCORRECT, EXIT_OK, OnceAction, add_json_flag, add_lang_flag, fail, print_json
 
 _D_PREFIX = re.compile(r"^\s*d\s*/\s*d([A-Za-z][A-Za-z0-9_]*)\s+(?=\S)")
 TIME_LIMIT = 60.0
@@ -18,7 +18,7 @@ TIME_LIMIT = 60.0
 def register(subparsers) -> None:
     p = subparsers.add_parser("identity", help="derive an identity step by step (e.g. sigma' = sigma(1 - sigma))")
     p.add_argument("sides", nargs="*", metavar="SIDE", help="left side, optional middle sides, right side")
-    p.add_argument("--var", help="the variable (default: the left side's only variable)")
+    p.add_argument("--var", action=OnceAction, help="the variable (default: the left side's only variable)")
     p.add_argument("--diff", action="store_true", help="the left side is to be differentiated")
     p.add_argument("--softmax", type=int, metavar="N", help="the softmax Jacobian entry for N inputs")
     p.add_argument("--i", type=int, default=1, help="with --softmax: the output index i (default 1)")

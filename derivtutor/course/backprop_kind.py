@@ -93,7 +93,7 @@ def check(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
     allowed = sorted(symbols_of(spec)) + (["lam"] if spec.l2 is not None else [])
     try:
         with time_limit(TIME_LIMIT):
-            value = parse(answer, syntax=syntax, variables=allowed)
+            value = parse(answer, syntax=syntax, variables=allowed, decimal_comma=lang == "ru")
             unknown = sorted(s.name for s in value.free_symbols if s.name not in allowed)
             if unknown:
                 text = message("backprop.exercise.unknown-symbol", lang, name=unknown[0], allowed=", ".join(allowed))

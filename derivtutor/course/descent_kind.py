@@ -44,6 +44,7 @@ import sympy
 
 from derivtutor.catalogue import message
 from derivtutor.checking.checker import CheckResult
+from derivtutor.render.notation import course_latex
 
 QUESTIONS = ("value", "steps", "behaviour")
 MAX_K = 200
@@ -232,7 +233,7 @@ def _read_number(answer: str, syntax: str, lang: str):
     from derivtutor.input.parsing import ParseError, parse
 
     try:
-        value = parse(answer, syntax=syntax)
+        value = parse(answer, syntax=syntax, decimal_comma=lang == "ru")
     except ParseError as exc:
         return None, _result("invalid", 0.0, [], exc.render(lang), None, None, answer, exc.position)
     if value.free_symbols or not value.is_extended_real or not value.is_finite:
@@ -251,7 +252,7 @@ def _same(answer, expected, tolerance) -> bool:
 
 def _correct(expected, answer, lang):
     return _result("correct", 1.0, [], message("descent.exercise-correct", lang), _shown(expected),
-                   sympy.latex(_shown(expected)), answer)
+                   course_latex(_shown(expected)), answer)
 
 
 def _shown(value):
@@ -265,7 +266,7 @@ def _incorrect(expected, answer, lang, code, diagnosis, partial, **fields):
     if diagnosis is not None:
         text = f"{text} {message(diagnosis, lang)}"
     score = float(partial.get(diagnosis, 0.0)) if diagnosis else 0.0
-    return _result("incorrect", score, diagnoses, text, _shown(expected), sympy.latex(_shown(expected)), answer)
+    return _result("incorrect", score, diagnoses, text, _shown(expected), course_latex(_shown(expected)), answer)
 
 
 def _invalid(answer, lang, code):

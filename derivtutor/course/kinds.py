@@ -82,15 +82,15 @@ def check_value(exercise, answer: str, lang: str = "en", syntax: str = "auto", t
                           **_options(exercise, lang, syntax, timeout))
     if result.verdict != "incorrect":
         return result
-    if _close(answer, syntax, expected, exercise.get("tolerance", DEFAULT_TOLERANCE)):
+    if _close(answer, syntax, expected, exercise.get("tolerance", DEFAULT_TOLERANCE), lang):
         return _with(result, "correct", 1.0, "exercise.rounded", lang)
     # The checker's diagnoses describe functions (a wrong factor "at x = 1/2"); a number is just wrong.
     return _with(result, "incorrect", 0.0, "exercise.wrong-value", lang)
 
 
-def _close(answer: str, syntax: str, expected, tolerance: float) -> bool:
+def _close(answer: str, syntax: str, expected, tolerance: float, lang: str = "en") -> bool:
     try:
-        value = parse(answer, syntax=syntax)
+        value = parse(answer, syntax=syntax, decimal_comma=lang == "ru")
     except ParseError:
         return False
     if value.free_symbols or not value.is_number:

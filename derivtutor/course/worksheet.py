@@ -56,10 +56,38 @@ def prompt_latex(prompt: str) -> str:
                    for part in parts)
 
 
-def _math(expr) -> str:
-    import sympy
+def _math(expr, lang: str = "en") -> str:
+    from derivtutor.render.notation import course_latex
 
-    return sympy.latex(expr)
+    return course_latex(expr, lang)
+
+
+_PARTIAL = re.compile(r"d([A-Za-z]+)/d([A-Za-z])(\d*)$")
+
+
+def title_latex(title: str, lang: str = "en") -> str:
+    r"""A title with its formula (after the last colon) typeset as maths, the words escaped.
+
+    >>> title_latex("Chain rule: tg x^2", "ru")
+    'Chain rule: $\\operatorname{tg}{\\left(x^{2} \\right)}$'
+    >>> title_latex("Backpropagation: dL/da1")
+    'Backpropagation: $\\frac{\\partial L}{\\partial a_{1}}$'
+    """
+    from derivtutor.input.parsing import ParseError
+
+    words, colon, formula = title.rpartition(": ")
+    if not colon:
+        return escape_text(title)
+    partial = _PARTIAL.match(formula)
+    if partial:
+        top, var, index = partial.groups()
+        maths = f"\\frac{{\\partial {top}}}{{\\partial {var}{f'_{{{index}}}' if index else ''}}}"
+    else:
+        try:
+            maths = _math(_parse(formula), lang)
+        except ParseError:
+            return escape_text(title)
+    return f"{escape_text(words)}: ${maths}$"
 
 
 def _parse(text: str):
@@ -82,15 +110,15 @@ def _solve_value(exercise: Exercise, lang: str) -> str:
     lines = []
     if exercise.get("function"):
         derivation = _derivation(exercise)
-        at = ",\\ ".join(f"{_math(_parse(name))} = {_math(_parse(str(value)))}" for name, value in exercise.get("at", {}).items())
+        at = ",\\ ".join(f"{_math(_parse(name), lang)} = {_math(_parse(str(value)), lang)}" for name, value in exercise.get("at", {}).items())
         lines += [derivation.to_latex(lang=lang), message("worksheet.value-at", lang) + (f" ${at}$" if at else "")]
-    lines.append(f"\\[ {_math(_parse(str(exercise.get('expected'))))} \\]")
+    lines.append(f"\\[ {_math(_parse(str(exercise.get('expected'))), lang)} \\]")
     return "\n\n".join(lines)
 
 
 def _solve_identity(exercise: Exercise, lang: str) -> str:
     lhs, rhs = _parse(exercise.get("lhs")), _parse(exercise.get("rhs"))
-    return f"{message('worksheet.identity-holds', lang)} \\[ {_math(lhs)} = {_math(rhs)} \\]"
+    return f"{message('worksheet.identity-holds', lang)} \\[ {_math(lhs, lang)} = {_math(rhs, lang)} \\]"
 
 
 def _solve_other(exercise: Exercise, lang: str) -> str:
@@ -103,7 +131,7 @@ def _solve_other(exercise: Exercise, lang: str) -> str:
     if hasattr(module, "solution_latex"):
         return module.solution_latex(exercise, lang=lang)
     if isinstance(exercise.get("answer"), str):
-        return f"{message('worksheet.answer', lang)}: \\[ {_math(_parse(exercise.get('answer')))} \\]"
+        return f"{message('worksheet.answer', lang)}: \\[ {_math(_parse(exercise.get('answer')), lang)} \\]"
     return message("worksheet.no-steps", lang)
 
 
@@ -119,7 +147,7 @@ def solution_latex(exercise: Exercise, lang: str = "en") -> str:
 def _exercise_block(number: int, exercise: Exercise, lang: str, solutions: bool) -> list[str]:
     from derivtutor.catalogue import format_points
 
-    heading = f"{message('worksheet.exercise', lang, number=number)}. {escape_text(exercise.title[lang])}"
+    heading = f"{message('worksheet.exercise', lang, number=number)}. {title_latex(exercise.title[lang], lang)}"
     points = message("worksheet.points", lang, points=format_points(exercise.points))
     lines = [f"\\subsection*{{{heading}}}", f"{prompt_latex(exercise.prompt[lang])} \\hfill ({escape_text(points)})", ""]
     if solutions:

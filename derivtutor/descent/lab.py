@@ -97,6 +97,21 @@ class Trace:
     def losses(self) -> list[float]:
         return [step.loss for step in self.steps]
 
+    def _repr_markdown_(self) -> str:
+        from derivtutor.descent.display import trace_markdown
+
+        return trace_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from derivtutor.descent.display import trace_latex
+
+        return trace_latex(self)
+
+    def _repr_html_(self) -> str:
+        from derivtutor.descent.display import trace_html
+
+        return trace_html(self)
+
     def to_dict(self) -> dict:
         """The JSON shape of the issue: gradient, iterations, stopped, final."""
         return {

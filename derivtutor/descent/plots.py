@@ -197,7 +197,9 @@ def _draw_contour(ax, traces) -> None:
 
 
 def _title(trace) -> str:
-    return "L = " + str(trace.loss_expr).replace("**", "^")
+    from derivtutor.render.notation import course_str
+
+    return "L = " + course_str(trace.loss_expr)
 
 
 def _loss_grid(trace, *axes):

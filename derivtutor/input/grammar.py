@@ -108,7 +108,7 @@ class Grammar:
                 t = self.peek()
                 if t.kind == "num" and self.peek(-1).kind == "num":
                     raise ParseError("parse.missing-operator", t.pos)
-                result = multiply(result, self.factor(), t.pos)
+                result = multiply(result, self.juxtaposed(self.factor), t.pos)
             else:
                 return result
 
@@ -285,8 +285,16 @@ class Grammar:
                 nxt = self.peek()
                 if nxt.kind == "num" and self.peek(-1).kind == "num":
                     raise ParseError("parse.missing-operator", nxt.pos)
-                value = multiply(value, self.power(), nxt.pos)
+                value = multiply(value, self.juxtaposed(self.power), nxt.pos)
         self.depth -= 1
+        return value
+
+    def juxtaposed(self, read) -> sympy.Expr:
+        """The next factor of a product without an operator; ``1 \\frac{1}{2}`` (a mixed number) is refused."""
+        before, t = self.peek(-1), self.peek()
+        value = read()
+        if t.kind == "frac" and before.kind == "num" and value.is_Rational and self.peek(-1).kind == "rb":
+            raise ParseError("parse.mixed-number", before.pos)
         return value
 
 

@@ -12,10 +12,13 @@ import re
 from derivtutor.input.errors import ParseError
 from derivtutor.input.lexing import Token, exact_number
 from derivtutor.input import vocabulary as V
+from derivtutor.input.typos import typo_error
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 _DIGITS = re.compile(r"\d+\.?\d*|\.\d+", re.ASCII)
 _INDEXED = re.compile(r"[A-Za-z][0-9]*")
+_SCI = re.compile(r"[eE]([+-]?\d+)", re.ASCII)
+_DEGREES = re.compile(r"\^\s*(\{\s*\\circ\s*\}|\\circ(?![A-Za-z]))")
 _SIMPLE = {"(": "lp", "[": "lp", ")": "rp", "]": "rp", "{": "lb", "}": "rb"}
 _DERIVATIVE = re.compile(r"\\[dt]?frac\s*\{\s*(\\mathrm\s*\{\s*)?(d|\\partial)\b[^{]*(\{[^}]*\})?")
 
@@ -67,6 +70,9 @@ class _LatexLexer:
         elif ch in _SIMPLE:
             self.i += 1
             self.bracket(ch, pos)
+        elif ch == "^" and _DEGREES.match(self.text, pos):
+            self.i = _DEGREES.match(self.text, pos).end()
+            self.degrees(pos)
         elif ch in "^_":
             self.i += 1
             self.emit("op", ch, pos)
@@ -100,10 +106,19 @@ class _LatexLexer:
         pos = self.i
         m = _DIGITS.match(self.text, pos)
         digits = m.group(0)
+        exponent = 0
         if self.single:
             digits = digits[:1] if digits[0] != "." else digits[:2]
         self.i = pos + len(digits)
-        self.emit("num", exact_number(digits, pos), pos)
+        sci = None if self.single else _SCI.match(self.text, self.i)
+        if sci:  # 2.5E2 and 5.1e-2 are numbers, as in plain text
+            exponent, self.i = int(sci.group(1)), sci.end()
+        self.emit("num", exact_number(digits, pos, exponent), pos)
+
+    def degrees(self, pos: int) -> None:
+        """x^\\circ: degrees, x * pi/180, as a group so that sin 30^\\circ is sin(30 pi/180)."""
+        self.tokens += [Token("lb", "{", pos), Token("name", "pi", pos), Token("op", "/", pos),
+                        Token("num", exact_number("180", pos), pos), Token("rb", "}", pos)]
 
     def command(self) -> None:
         pos = self.i
@@ -122,12 +137,17 @@ class _LatexLexer:
             self.emit(kind, V.LATEX_FUNCTIONS[name] if kind == "func" else "sigma", pos)
         elif name in V.LATEX_OPERATORS:
             self.emit("op", V.LATEX_OPERATORS[name], pos)
+        elif name in V.LATEX_BARS:
+            self.emit("op", "|", pos)
+        elif name in V.LATEX_TRANSPARENT:
+            if self.next_char() != "{":
+                raise ParseError("parse.missing-argument", self.i, name="\\" + name)
         elif name in V.GREEK or name == "pi":
             self.emit("name", name, pos)
         elif name in V.LATEX_REJECTED:
             raise ParseError(f"parse.{V.LATEX_REJECTED[name]}", pos, name="\\" + name)
         else:
-            raise ParseError("parse.unknown-command", pos, name="\\" + name)
+            raise typo_error(name, pos, "\\") or ParseError("parse.unknown-command", pos, name="\\" + name)
 
     def frac(self, name: str, pos: int) -> None:
         self.emit("frac", name, pos)
@@ -149,6 +169,8 @@ class _LatexLexer:
             self.i += 1
         elif nxt == "\\":
             m = _COMMAND.match(self.text, self.i)
+            if m.group(1) in V.LATEX_BARS:  # \left\vert ... \right\vert
+                return
             raise ParseError("parse.set" if m.group(1) in "{}" else "parse.unsupported", self.i,
                              name=m.group(0))
 
@@ -161,10 +183,16 @@ class _LatexLexer:
         word = m.group(1)
         if word == "d":
             raise ParseError("parse.calculus", pos, name=m.group(0))
-        if word in V.LATEX_FUNCTIONS and word != "sigma":
-            self.emit("func", V.LATEX_FUNCTIONS[word], pos)
-        else:
-            self.emit("name", word, pos)
+        canonical = V.LATEX_FUNCTIONS.get(word) or V.FUNCTION_ALIASES.get(word)
+        if canonical is not None and word != "sigma":
+            self.emit("func", canonical, pos)
+            return
+        error = typo_error(word, pos)
+        if error is not None:
+            raise error
+        if name == "operatorname" and len(word) > 1:  # \operatorname{foo}(x) is a function we do not know
+            raise ParseError("parse.unknown-function", pos, name=word)
+        self.emit("name", word, pos)
 
 
 _COMMAND_HANDLERS = {

@@ -15,9 +15,12 @@ from functools import lru_cache
 from derivtutor.input import vocabulary as V
 from derivtutor.input.errors import ParseError
 from derivtutor.input.lexing import Token, exact_number
+from derivtutor.input.typos import typo_error
 
 UNDEFINED_NAMES = frozenset({"oo", "zoo", "nan", "inf", "infinity", "undefined", "NaN", "Inf"})
 _RUN = re.compile(r"([A-Za-z]+)([0-9]*)$")
+#: Tokens after a word that make it read as applied to an argument: sni x, sni(x), sni 2x.
+_ARGUMENT_START = frozenset({"lp", "name", "num", "sym", "const", "func", "lb"})
 
 
 @lru_cache(maxsize=64)
@@ -77,6 +80,10 @@ def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
     known = _known_words(frozenset(variables) if variables else None)
     pieces = segment(letters, known)
     applied = next_token.kind == "lp"
+    if (applied or digits or next_token.kind in _ARGUMENT_START) and all(len(p) == 1 for p in pieces):
+        error = typo_error(letters, token.pos)
+        if error is not None:
+            raise error
     unknown_letters = [p for p in pieces if len(p) == 1 and p not in known]
     if applied and not digits and len(letters) > 1 and pieces[-1] not in V.FUNCTION_ALIASES \
             and unknown_letters:
@@ -103,11 +110,12 @@ def resolve_plain(tokens: list[Token], variables=None) -> list[Token]:
             out.extend(expand_run(t, tokens[k + 1], variables))
         else:
             out.append(t)
-    return join_subscripts(out)
+    return join_subscripts(lift_subscripts(out))
 
 
 def resolve_latex(tokens: list[Token], variables=None) -> list[Token]:
     """Resolve LaTeX names (single letters, Greek, \\operatorname words) and subscripts."""
+    check_bare_functions(tokens)
     out: list[Token] = []
     for k, t in enumerate(tokens):
         if t.kind == "name":
@@ -115,7 +123,61 @@ def resolve_latex(tokens: list[Token], variables=None) -> list[Token]:
             out.append(word_token(t.value, t.pos, tokens[k + 1]))
         else:
             out.append(t)
-    return join_subscripts(out)
+    return join_subscripts(lift_subscripts(out))
+
+
+def check_bare_functions(tokens: list[Token]) -> None:
+    """Refuse letters that spell a function without its backslash (``cos x``, ``sni x`` in LaTeX).
+
+    LaTeX reads ``cos`` as c*o*s; a student who typed it meant the function, so it is
+    invalid, not a product to grade. Only adjacent single letters count (``xy`` stays x*y).
+    """
+    def letter(t: Token) -> bool:
+        return t.kind == "name" and len(t.value) == 1
+
+    k = 0
+    while k < len(tokens) - 1:
+        j = k
+        while letter(tokens[j]) and letter(tokens[j + 1]) and tokens[j + 1].pos == tokens[j].pos + 1:
+            j += 1
+        if j > k:
+            word, applied = "".join(t.value for t in tokens[k:j + 1]), tokens[j + 1].kind in _ARGUMENT_START
+            if word in V.function_spellings() and (applied or len(word) > 2):
+                raise ParseError("parse.latex-bare-function", tokens[k].pos, name=word)
+            error = typo_error(word, tokens[k].pos, "\\") if applied else None
+            if error is not None:
+                raise error
+        k = j + 1
+
+
+def lift_subscripts(tokens: list[Token]) -> list[Token]:
+    """Superscript before subscript, as LaTeX allows: x^2_1 -> x_1^2, \\lambda^2_i -> \\lambda_i^2."""
+    out = list(tokens)
+    i = 0
+    while i < len(out):
+        if out[i].kind == "sym" and out[i + 1].kind == "op" and out[i + 1].value == "^":
+            sup_end = _argument_end(out, i + 2)
+            if sup_end is not None and out[sup_end].kind == "op" and out[sup_end].value == "_":
+                sub_end = _argument_end(out, sup_end + 1)
+                if sub_end is not None:
+                    out[i + 1:sub_end] = out[sup_end:sub_end] + out[i + 1:sup_end]
+        i += 1
+    return out
+
+
+def _argument_end(tokens: list[Token], i: int) -> int | None:
+    """Index after the single token or braced group starting at ``i`` (None when neither)."""
+    t = tokens[i]
+    if t.kind in ("num", "sym", "const"):
+        return i + 1
+    if t.kind != "lb":
+        return None
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += {"lb": 1, "rb": -1}.get(tokens[j].kind, 0)
+        if depth == 0:
+            return j + 1
+    return None
 
 
 def join_subscripts(tokens: list[Token]) -> list[Token]:

@@ -24,8 +24,9 @@ from derivtutor.input.grammar import Grammar
 from derivtutor.input.latex_lexing import tokenize_latex
 from derivtutor.input.lexing import tokenize_plain
 from derivtutor.input.names import resolve_latex, resolve_plain
+from derivtutor.input.pasted import normalize, read_decimal_commas
 
-__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "MAX_LENGTH"]
+__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "decimal_comma_reading", "MAX_LENGTH"]
 
 MAX_LENGTH = 2000
 PARSE_SECONDS = 1.0
@@ -48,16 +49,22 @@ def detect_syntax(text: str) -> str:
     return "latex" if any(c in text for c in "\\{}") else "plain"
 
 
-def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = None) -> sympy.Expr:
+def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = None,
+          decimal_comma: bool = False) -> sympy.Expr:
     """Parse student input into a SymPy expression, or raise ParseError.
 
     ``syntax`` is "plain", "latex" or "auto" (LaTeX when the text has a
     backslash or braces). ``variables`` names multi-letter symbols that plain
     text must keep whole (``lam``) and lets letter runs split into them
-    (``xy`` -> x*y).
+    (``xy`` -> x*y). Pasted characters (U+2212, ``x²``, ``·``, ``√``, fullwidth
+    digits) read the same in both syntaxes. ``decimal_comma`` (Russian input) reads
+    ``0,5`` as 0.5 where the comma cannot separate arguments
+    (``decimal_comma_reading`` says how the text was read).
 
     >>> parse("2x sin x")
     2*x*sin(x)
+    >>> parse("0,5x", decimal_comma=True)
+    x/2
     """
     if syntax not in SYNTAXES:
         raise ValueError(f"syntax must be one of {SYNTAXES}, not {syntax!r}")
@@ -69,15 +76,34 @@ def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = Non
         raise ParseError("parse.empty", 0)
     if syntax == "auto":
         syntax = detect_syntax(text)
+    if decimal_comma:
+        text = read_decimal_commas(text)
     variables = frozenset(variables) if variables else None
+    rewritten = normalize(text, syntax)
+    try:
+        return _build(_tokens(rewritten.text, syntax, variables))
+    except ParseError as err:  # point at what the student typed, not at the rewrite
+        err.position = rewritten.position(err.position)
+        raise
+
+
+def _tokens(text: str, syntax: str, variables):
     if syntax == "latex":
-        tokens = resolve_latex(tokenize_latex(text), variables)
-    else:
-        m = _PLAIN_DERIVATIVE.search(text)
-        if m:
-            raise ParseError("parse.calculus", m.start(), name=m.group(0))
-        tokens = resolve_plain(tokenize_plain(text), variables)
-    return _build(tokens)
+        return resolve_latex(tokenize_latex(text), variables)
+    m = _PLAIN_DERIVATIVE.search(text)
+    if m:
+        raise ParseError("parse.calculus", m.start(), name=m.group(0))
+    return resolve_plain(tokenize_plain(text), variables)
+
+
+def decimal_comma_reading(text: str) -> str | None:
+    """The text as ``parse(..., decimal_comma=True)`` reads it, or None when it has no decimal comma.
+
+    >>> decimal_comma_reading("0,5/sqrt(x)"), decimal_comma_reading("log(8, 2)")
+    ('0.5/sqrt(x)', None)
+    """
+    read = read_decimal_commas(text)
+    return read if read != text else None
 
 
 def _build(tokens) -> sympy.Expr:

@@ -6,6 +6,8 @@ Adding a function is one row in ``FUNCTIONS`` (and its spellings in
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 
 from derivtutor.functions import sigmoid
@@ -61,7 +63,8 @@ FUNCTION_ALIASES = {
 }
 
 #: f^-1 written on a function name means its inverse (sin^-1 x = arcsin x).
-INVERSE_FUNCTIONS = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot"}
+INVERSE_FUNCTIONS = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot",
+                     "sinh": "asinh", "cosh": "acosh", "tanh": "atanh"}
 
 #: Names that are constants.
 CONSTANTS = {"e": sympy.E, "pi": sympy.pi, "π": sympy.pi}
@@ -100,6 +103,8 @@ LATEX_FUNCTIONS = {
     "coth": "coth", "cth": "coth", "sech": "sech", "csch": "csch", "sgn": "sign",
     "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
     "ln": "log", "log": "log", "lg": "lg", "exp": "exp", "sigma": "sigmoid",
+    "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arsh": "asinh", "arch": "acosh",
+    "arth": "atanh", "surd": "sqrt",
 }
 
 #: LaTeX commands that mean multiplication or division.
@@ -109,7 +114,14 @@ LATEX_OPERATORS = {"cdot": "*", "times": "*", "ast": "*", "div": "/"}
 LATEX_IGNORED = frozenset({
     ",", ";", ":", "!", " ", "quad", "qquad", "displaystyle", "textstyle", "big", "Big",
     "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "thinspace", "medspace", "enspace",
+    "thickspace", "negthinspace", "negmedspace", "negthickspace", ">",
 })
+
+#: LaTeX commands that only decorate their braced argument, read as a group: \boxed{x^2}.
+LATEX_TRANSPARENT = frozenset({"boxed", "mathbf", "bm", "boldsymbol", "underline"})
+
+#: LaTeX absolute-value bars, written as |.
+LATEX_BARS = frozenset({"vert", "lvert", "rvert", "mid"})
 
 #: LaTeX commands that wrap a name in text style: \operatorname{arctg}, \mathrm{e}.
 LATEX_NAME_WRAPPERS = frozenset({"operatorname", "mathrm", "text", "mathit", "textrm", "mathsf"})
@@ -139,4 +151,28 @@ LOOKALIKES = {
 UNICODE_OPERATORS = {
     "−": "-", "–": "-", "—": "-", "·": "*", "×": "*", "⋅": "*", "∗": "*", "÷": "/",
     "²": "^2", "³": "^3", "√": "sqrt", "（": "(", "）": ")",
+}
+
+
+@lru_cache(maxsize=1)
+def function_spellings() -> frozenset[str]:
+    """Every word that names a function in either syntax, for typo suggestions (derived, never listed)."""
+    words = set(FUNCTION_ALIASES) | set(LATEX_FUNCTIONS) | set(FUNCTIONS)
+    return frozenset(w for w in words if w.isascii() and w.isalpha() and w not in GREEK and w != "surd")
+
+#: Characters pasted from PDFs and word processors -> what they mean, the same in both syntaxes.
+PASTED_CHARACTERS = {
+    "−": "-", "–": "-", "—": "-", "‒": "-", "﹣": "-", "·": "*", "×": "*", "⋅": "*", "∗": "*",
+    "•": "*", "∙": "*", "÷": "/", "∕": "/", "⁄": "/", "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    "½": "(1/2)", "⅓": "(1/3)", "¼": "(1/4)", "¾": "(3/4)", "⅔": "(2/3)",
+}
+
+#: Superscript and subscript characters -> the ASCII character they raise or lower.
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ⁿˣ", "0123456789+-()nx"))
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+
+#: Pasted symbols that become words or groups, per syntax: √x, 30°.
+PASTED_SYMBOLS = {
+    "plain": {"√": " sqrt ", "∛": " cbrt ", "°": "(pi/180)"},
+    "latex": {"√": "\\surd ", "∛": "\\sqrt[3]", "°": "{\\pi/180}"},
 }

@@ -10,27 +10,11 @@ arctg, arcctg, cth, arsh, arch, arth in Russian); they differ only in layout.
 """
 from __future__ import annotations
 
-import re
-
 from sympy import Expr, Symbol
-from sympy.printing.latex import LatexPrinter as SympyLatexPrinter
-from sympy.printing.precedence import PRECEDENCE
 
-from derivtutor.render.text import Line, StepPrinter, sigmoid_pair
-
-_RU_LATEX = (
-    (re.compile(r"\\tan(?![a-zA-Z])"), r"\\operatorname{tg}"),
-    (re.compile(r"\\cot(?![a-zA-Z])"), r"\\operatorname{ctg}"),
-    (re.compile(r"\\arctan(?![a-zA-Z])"), r"\\operatorname{arctg}"),
-    (re.compile(r"\\operatorname{arccot}"), r"\\operatorname{arcctg}"),
-    (re.compile(r"\\sinh(?![a-zA-Z])"), r"\\operatorname{sh}"),
-    (re.compile(r"\\cosh(?![a-zA-Z])"), r"\\operatorname{ch}"),
-    (re.compile(r"\\tanh(?![a-zA-Z])"), r"\\operatorname{th}"),
-    (re.compile(r"\\coth(?![a-zA-Z])"), r"\\operatorname{cth}"),
-    (re.compile(r"\\operatorname{arsinh}"), r"\\operatorname{arsh}"),
-    (re.compile(r"\\operatorname{arcosh}"), r"\\operatorname{arch}"),
-    (re.compile(r"\\operatorname{artanh}"), r"\\operatorname{arth}"),
-)
+from derivtutor.catalogue import message
+from derivtutor.render.notation import course_latex
+from derivtutor.render.text import Line, StepPrinter
 
 STANDALONE_PREAMBLE = {
     "en": ("\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amsmath}\n"
@@ -38,29 +22,6 @@ STANDALONE_PREAMBLE = {
     "ru": ("\\documentclass{article}\n\\usepackage[T2A]{fontenc}\n\\usepackage[utf8]{inputenc}\n"
            "\\usepackage[russian]{babel}\n\\usepackage{amsmath}\n\\usepackage[margin=2cm]{geometry}\n"),
 }
-
-
-class CourseLatexPrinter(SympyLatexPrinter):
-    """SymPy's LaTeX printer, writing sigma(a)(1 - sigma(a)) in that order."""
-
-    def _print_Mul(self, expr):
-        pair = sigmoid_pair(expr)
-        if pair is None:
-            return super()._print_Mul(expr)
-        rest, s = pair
-        tail = f"{self._print(s)} \\left(1 - {self._print(s)}\\right)"
-        if rest == 1 or rest == -1:
-            return ("- " if rest == -1 else "") + tail
-        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])} {tail}"
-
-
-def course_latex(expr: Expr, lang: str = "en") -> str:
-    """LaTeX of ``expr`` with ln for the natural logarithm and, in Russian, the course names (tg, arctg, cth, arsh...)."""
-    text = CourseLatexPrinter({"inv_trig_style": "full", "ln_notation": True}).doprint(expr)
-    if lang == "ru":
-        for pattern, replacement in _RU_LATEX:
-            text = pattern.sub(replacement, text)
-    return text
 
 
 class LatexPrinter(StepPrinter):
@@ -95,17 +56,28 @@ class LatexPrinter(StepPrinter):
         rows = [f"&{self.sentence(self.heading(derivation))}"]
         for number, line in enumerate(lines, 1):
             self._emit(line, rows, 0, f"{number}. ")
-        rows.append(f"&{self.sentence(self.answer(derivation))}")
+        rows.append(f"&{self.sentence(message('steps.answer', self.lang, equation=''))}")
+        rows += [f"&\\qquad {part}" for part in self.broken(self.answer_equation(derivation))]
         body = "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
         if not self.standalone:
             return body
         return (STANDALONE_PREAMBLE[self.lang] + "\\allowdisplaybreaks\n\\begin{document}\n"
                 + body + "\n\\end{document}\n")
 
+    #: Equations longer than this (characters of LaTeX) go on one row per side: a display cannot wrap.
+    LONG_EQUATION = 160
+
+    def broken(self, equation: str) -> list[str]:
+        """A long chain a = b = c as rows a, = b, = c so that no row runs off the page."""
+        parts = equation.split(" = ")
+        if len(equation) <= self.LONG_EQUATION or len(parts) < 2:
+            return [equation]
+        return [parts[0]] + [f"\\quad = {p}" for p in parts[1:]]
+
     def _emit(self, line: Line, rows: list[str], depth: int, bullet: str) -> None:
         indent = "\\qquad " * depth
         rows.append(f"&{indent}{self.sentence(bullet + line.sentence, depth)}")
-        rows.append(f"&{indent}\\qquad {line.equation}")
+        rows += [f"&{indent}\\qquad {part}" for part in self.broken(line.equation)]
         for sub in line.substeps:
             self._emit(sub, rows, depth + 1, "")
 
@@ -125,3 +97,24 @@ class MarkdownPrinter(LatexPrinter):
         out.append(f"{indent}${line.equation}$")
         for sub in line.substeps:
             self._emit_md(sub, out, indent + "- ", indent + "  ")
+
+
+class MathJaxPrinter(LatexPrinter):
+    r"""One ``aligned`` block for Jupyter: MathJax has no \parbox, so sentences are \text rows."""
+
+    def layout(self, derivation, lines: list[Line]) -> str:
+        from derivtutor.render.jupyter import text
+
+        rows = [text(self.heading(derivation))]
+        for number, line in enumerate(lines, 1):
+            self._emit_rows(line, rows, 0, f"{number}. ")
+        rows += [text(message("steps.answer", self.lang, equation="")), self.answer_equation(derivation)]
+        return r"$$\begin{aligned}" + r"\\".join("&" + row for row in rows) + r"\end{aligned}$$"
+
+    def _emit_rows(self, line: Line, rows: list[str], depth: int, bullet: str) -> None:
+        from derivtutor.render.jupyter import text
+
+        indent = r"\qquad " * depth
+        rows += [indent + text(bullet + line.sentence), indent + r"\qquad " + line.equation]
+        for sub in line.substeps:
+            self._emit_rows(sub, rows, depth + 1, "")

@@ -15,69 +15,37 @@ Answer: d/dx tan(x^2) = 2*x/cos(x^2)^2
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass, field
 
-from sympy import Expr, Mul, Symbol, exp, log
-from sympy.printing.precedence import PRECEDENCE
-from sympy.printing.str import StrPrinter
+from sympy import Expr, Symbol, cos, cosh, cot, exp, log, sin, sinh, tan, tanh
 
 from derivtutor.catalogue import message
 from derivtutor.functions import sigmoid
+from derivtutor.render.notation import course_str, sigmoid_pair  # noqa: F401 -- the one student printer
 
-#: Course notation in Russian output (SymPy name -> name the course writes).
-RU_FUNCTION_NAMES = {"tan": "tg", "cot": "ctg", "atan": "arctg", "acot": "arcctg",
-                     "asin": "arcsin", "acos": "arccos",
-                     "sinh": "sh", "cosh": "ch", "tanh": "th",
-                     "coth": "cth", "asinh": "arsh", "acosh": "arch", "atanh": "arth"}
-_RU_TEXT = re.compile(r"\b(%s)\(" % "|".join(RU_FUNCTION_NAMES))
-_LOG = re.compile(r"\blog\(")
-_SIGMOID = re.compile(r"\bsigmoid\(")
+#: The functions a ratio step may introduce, and the two pairs the Pythagorean step knows.
+_RATIOS = {tan: "tan", cot: "cot", tanh: "tanh"}
+_PYTHAGOREAN = {"trig": (sin, cos), "hyperbolic": (sinh, cosh)}
 
 
-def sigmoid_pair(product: Expr):
-    """(rest, sigma(a)) when a product is rest * sigma(a) * (1 - sigma(a)) with no denominator, else None.
+def simplify_code(rule) -> str:
+    """The message of a simplification step, naming only the variant that applies.
 
-    Printers use it to write sigma(a)(1 - sigma(a)) in the course's order, not SymPy's.
+    >>> from sympy import Symbol, sin, cos, tan
+    >>> from derivtutor.steps.simplification import SimplifyStep
+    >>> x = Symbol("x")
+    >>> simplify_code(SimplifyStep(sin(x)/cos(x), x, tan(x), "tan"))
+    'steps.simplify.ratio-tan'
     """
-    factors = Mul.make_args(product)
-    if any(f.is_Pow and f.exp.is_negative for f in factors):
-        return None
-    for f in factors:
-        if f.func == sigmoid and 1 - f in factors:
-            rest = [g for g in factors if g not in (f, 1 - f)]
-            return Mul(*rest), f
-    return None
-
-
-class CourseStrPrinter(StrPrinter):
-    """SymPy's string printer, writing sigma(a)*(1 - sigma(a)) in that order."""
-
-    def _print_Mul(self, expr):
-        pair = sigmoid_pair(expr)
-        if pair is None:
-            return super()._print_Mul(expr)
-        rest, s = pair
-        tail = f"{self._print(s)}*(1 - {self._print(s)})"
-        if rest == 1 or rest == -1:
-            return ("-" if rest == -1 else "") + tail
-        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])}*{tail}"
-
-
-def course_str(expr: Expr, lang: str = "en") -> str:
-    """Plain-text formula in course notation: x^2, ln, σ, and tg/arctg/cth/arsh in Russian.
-
-    >>> from sympy import Symbol, atan
-    >>> course_str(atan(Symbol("x"))**2, "ru")
-    'arctg(x)^2'
-    """
-    if expr.is_Pow and expr.exp.is_negative and expr.exp.is_Rational:  # 1/cos(x)^2, not cos(x)^(-2)
-        inverse = course_str(expr.base ** -expr.exp, lang)
-        return f"1/({inverse})" if not (expr.base.is_Atom or expr.base.is_Function) and -expr.exp == 1 else f"1/{inverse}"
-    text = _SIGMOID.sub("σ(", _LOG.sub("ln(", CourseStrPrinter().doprint(expr).replace("**", "^")))
-    if lang == "ru":
-        text = _RU_TEXT.sub(lambda m: RU_FUNCTION_NAMES[m.group(1)] + "(", text)
-    return text
+    if rule.kind == "tan":
+        new = [name for f, name in _RATIOS.items() if rule.result.has(f) and not rule.expr.has(f)]
+        if len(new) == 1:
+            return f"steps.simplify.ratio-{new[0]}"
+    if rule.kind == "pythagorean":
+        used = [name for name, pair in _PYTHAGOREAN.items() if all(rule.expr.has(f) for f in pair)]
+        if len(used) == 1:
+            return f"steps.simplify.pythagorean-{used[0]}"
+    return f"steps.simplify.{rule.kind}"
 
 
 @dataclass
@@ -172,7 +140,7 @@ class StepPrinter:
             a = next(iter(rule.result.atoms(sigmoid))).args[0]
             fields["definition"] = self.inline(self.equation(self.math(sigmoid(a)),
                                                                   self.math(1 / (1 + exp(-a)))))
-        sentence = message(f"steps.simplify.{rule.kind}", self.lang, **fields)
+        sentence = message(simplify_code(rule), self.lang, **fields)
         before = self.product(rule.factors) if rule.factors else self.math(rule.expr)
         return Line(rule, sentence, self.equation(before, self.math(rule.result)))
 
@@ -184,9 +152,11 @@ class StepPrinter:
         return message("steps.function", self.lang, expr=self.inline(self.math(derivation.expr)),
                        var=self.inline(self.math(derivation.var)))
 
+    def answer_equation(self, derivation) -> str:
+        return self.equation(self.deriv(derivation.expr, derivation.var), self.math(derivation.result))
+
     def answer(self, derivation) -> str:
-        eq = self.equation(self.deriv(derivation.expr, derivation.var), self.math(derivation.result))
-        return message("steps.answer", self.lang, equation=self.inline(eq))
+        return message("steps.answer", self.lang, equation=self.inline(self.answer_equation(derivation)))
 
     def render(self, derivation) -> str:
         return self.layout(derivation, self.lines(derivation))

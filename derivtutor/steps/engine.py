@@ -209,8 +209,10 @@ class Derivation:
     def to_json(self, lang: str = "en", detail: str = "full") -> str:
         return json.dumps(self.to_dict(lang, detail), ensure_ascii=False, indent=2)
 
-    def _repr_latex_(self) -> str:
-        return self.to_latex()
+    def _repr_latex_(self) -> str:  # MathJax: one aligned block, no \parbox
+        from derivtutor.render.latex import MathJaxPrinter
+
+        return MathJaxPrinter().render(self)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

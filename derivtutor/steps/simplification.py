@@ -10,7 +10,8 @@ Each step is one targeted rewrite with a stable ``kind`` (never a blind call to
 - ``pythagorean``: sin^2 a + cos^2 a = 1 (and ch^2 a - sh^2 a = 1);
 - ``cancel``: cancel a common factor of numerator and denominator;
 - ``common_factor``: take a common factor out of the brackets;
-- ``sigmoid``: recognise 1/(1 + e^(-a)) = sigma(a).
+- ``sigmoid``: recognise 1/(1 + e^(-a)) = sigma(a);
+- ``abs``: for real u, sgn u = u/|u|, |u|^2 = u^2 and sqrt(u^2) = |u| (ln|x| gives 1/x).
 
 >>> from sympy import Symbol, sin, cos, sqrt
 >>> x = Symbol("x")
@@ -22,9 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sympy import (Add, Expr, Mul, Pow, Symbol, cancel, cos, cosh, cot, count_ops, exp, expand, factor_terms,
-                   fraction, sin,
-                   sinh, tan, tanh)
+from sympy import (Abs, Add, Expr, Integer, Mul, Pow, Symbol, cancel, cos, cosh, cot, count_ops, exp, expand,
+                   factor_terms, fraction, sign, sin, sinh, tan, tanh)
 
 from derivtutor.functions import sigmoid
 from derivtutor.steps.rules import ChainRule, ConstantMultipleRule, Rule
@@ -219,6 +219,32 @@ def _common_factor(expr: Expr) -> Expr | None:
     return new if count_ops(new) < count_ops(expr) else None
 
 
+def absolute_values(expr: Expr) -> Expr | None:
+    """The forms a teacher writes for real u: sgn(u)/|u| -> 1/u, sqrt(u^2) -> |u|, |u|^2 -> u^2.
+
+    >>> from sympy import Symbol, Abs, sign, sqrt
+    >>> x = Symbol("x")
+    >>> absolute_values(sign(x) / Abs(x)), absolute_values(-x / sqrt(x**2))
+    (1/x, -x/Abs(x))
+    """
+    if not (expr.has(Abs) or expr.has(sign) or any(_even_root(p) for p in expr.atoms(Pow))):
+        return None
+    new = expr.replace(lambda e: e.is_Pow and _even_root(e), lambda e: Abs(e.base.base) ** (e.base.exp * e.exp))
+    new = new.replace(lambda e: isinstance(e, sign), lambda e: e.args[0] / Abs(e.args[0]))
+    new = new.replace(lambda e: e.is_Pow and isinstance(e.base, Abs) and e.exp.is_even,
+                      lambda e: e.base.args[0] ** e.exp)
+    if new.has(sign) or count_ops(new) > count_ops(expr) + 2:
+        return None
+    return None if new == expr else new
+
+
+def _even_root(power: Expr) -> bool:
+    """(u^(2k))^(1/2k)-like powers: an even power of u under a root, which is |u| to a power."""
+    inner = power.base
+    return (inner.is_Pow and inner.exp.is_even and power.exp.is_Rational and not power.exp.is_Integer
+            and (inner.exp * power.exp).is_Integer and (inner.exp * power.exp) != Integer(0))
+
+
 #: The rewrites, in the order they are tried.
-REWRITES = (("tan", quotients_to_tan), ("expand", _expand), ("pythagorean", pythagorean), ("cancel", _cancel),
+REWRITES = (("abs", absolute_values), ("tan", quotients_to_tan), ("expand", _expand), ("pythagorean", pythagorean), ("cancel", _cancel),
             ("common_factor", _common_factor), ("sigmoid", _sigmoid))
