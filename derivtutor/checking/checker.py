@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import mpmath
 import numpy
 import sympy
 
@@ -55,8 +56,7 @@ SIMPLIFY_BUDGET = 0.5   # seconds for sympy.simplify of the reference, inside th
 NOT_SIMPLIFIED_DEFAULT = 0.5
 #: Failures of SymPy or mpmath on an odd expression: they make a check "invalid"
 #: (check.error) or skip one diagnosis, and never escape check_answer.
-INTERNAL_ERRORS = (ValueError, TypeError, NotImplementedError, ArithmeticError, RecursionError, AttributeError,
-                   MemoryError)
+INTERNAL_ERRORS = (Exception,)
 
 
 @dataclass
@@ -126,17 +126,26 @@ def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str
     if not _VAR_NAME.match(var):
         raise ValueError(f"invalid variable name {var!r}")
     x = sympy.Symbol(var)
-    f = _teacher_expr(function, var)
-    ref = reference(f, x, _teacher_expr(expected, var))
+    f, e = _teacher_expr(function, var), _teacher_expr(expected, var)
     credit = dict(partial_credit or {})
     start, expired = time.monotonic(), None
     try:
         with time_limit(timeout) as expired:
-            return _check(ref, answer, syntax, lang, require_simplified, credit)
+            return _check(reference(f, x, e), answer, syntax, lang, require_simplified, credit)
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, timeout):
             raise  # a caller's own, shorter limit: theirs to handle
         return _invalid(_as_text(answer), "check.timeout", lang)
+    except INTERNAL_ERRORS:
+        # Never crash a batch on one answer: not graded, with a sentence saying why.
+        return _invalid(_safe_text(answer), "check.error", lang)
+
+
+def _safe_text(answer) -> str:
+    try:
+        return _as_text(answer)
+    except INTERNAL_ERRORS:
+        return ""
 
 
 def _teacher_expr(value, var: str):
@@ -178,7 +187,7 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         # Never crash a batch on one answer: not graded, with a clear message.
         return _invalid(text, "check.error", lang)
     if comparison.equal is None:
-        return _invalid(text, "check.undecided", lang)
+        return _invalid(text, "check.error" if comparison.method == "error" else "check.undecided", lang)
     base = dict(expected=ref.text, expected_latex=ref.latex, answer=text)
     if comparison.equal:
         if require_simplified and not _is_simplified(expr, ref.expected):
@@ -195,16 +204,23 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
 def _counter_sentence(ce, lang: str) -> str:
     if ce is None or ce.expected_value is None:
         return ""
-    fields = dict(point=ce.show_point(), expected=_num(ce.expected_value))
     if ce.answer_value is None:
-        return message("check.counterexample-undefined", lang, **fields)
-    return message("check.counterexample", lang, answer=_num(ce.answer_value), **fields)
+        return message("check.counterexample-undefined", lang, point=ce.show_point(), expected=_num(ce.expected_value))
+    r, a = ce.expected_value, ce.answer_value
+    gap = abs(a - r) / max(abs(a), abs(r))
+    # Enough digits that the two numbers shown differ; a difference past 30 digits is named.
+    digits = 6 if gap > 1e-5 else int(-mpmath.log10(gap)) + 3
+    if digits > 30:
+        return message("check.counterexample-tiny", lang, point=ce.show_point(), expected=_num(r),
+                       difference=_num(a - r, 3))
+    return message("check.counterexample", lang, point=ce.show_point(), expected=_num(r, digits),
+                   answer=_num(a, digits))
 
 
-def _num(value) -> str:
+def _num(value, digits: int = 6) -> str:
     from derivtutor.checking.numeric import show_number
 
-    return show_number(value, 6).replace("j", "i")
+    return show_number(value, digits).replace("j", "i")
 
 
 def _is_simplified(answer: sympy.Expr, expected: sympy.Expr) -> bool:
@@ -292,6 +308,8 @@ def _fallback(ref: Reference, answer, lang):
     if abs(ratio + 1) <= 1e-9:
         return ["sign-error"], message("check.mistake.fallback-sign", lang)
     fraction = simple_fraction(ratio)
+    if abs(ratio) <= 1e-9 or abs(ratio - 1) <= 1e-6 or fraction in (0, 1):
+        return None  # "0 times" or "1 times the derivative" says nothing true
     factor = str(fraction) if fraction is not None else _num(ratio)
     return ["constant-factor"], message("check.mistake.fallback-constant", lang, factor=factor)
 

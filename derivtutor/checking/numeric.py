@@ -281,14 +281,17 @@ def _lambdify(expr, variables, tier: Tier):
 _GUARDED_POW = sympy.Function("_guarded_pow")
 
 
-def evaluate(func, point: tuple, tier: Tier):
-    """The value at ``point`` (a tuple of Fractions/floats), or None where undefined."""
+def evaluate(func, point: tuple, tier: Tier, too_large=None):
+    """The value at ``point`` (a tuple of Fractions/floats), or None where undefined;
+    ``too_large`` where a guard refused a value too large to compute (not undefined)."""
     ctx = tier.ctx
     args = [ctx.mpf(c.numerator) / c.denominator if isinstance(c, Fraction) else ctx.mpf(c)
             for c in point]
     try:
         value = func(*args)
-    except (ZeroDivisionError, ValueError, OverflowError, TypeError, ArithmeticError):
+    except OverflowError:
+        return too_large
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return None
     if not isinstance(value, (ctx.mpf, ctx.mpc)):
         try:
@@ -322,3 +325,24 @@ def show_number(value, digits: int = 6) -> str:
     if value is None:
         return "undefined"
     return mpmath.nstr(value, digits)
+
+
+@lru_cache(maxsize=32)
+def tier(dps: int) -> Tier:
+    """An mpmath tier of ``dps`` digits (rounded up to a multiple of 10; LOW and HIGH reused)."""
+    dps = max(30, -(-int(dps) // 10) * 10)
+    return {30: LOW, 60: HIGH}.get(dps) or Tier(dps)
+
+
+def stable(v1, v2, tier_: Tier) -> bool:
+    """Two evaluations at different precisions agree to the coarser one's tolerance
+    (both undefined counts as stable): the value is resolved, not rounding noise."""
+    if v1 is None or v2 is None:
+        return v1 is None and v2 is None
+    return abs(v1 - v2) <= tier_.tol * abs(v2)
+
+
+def relative_close(a, b, tier_: Tier) -> bool:
+    """a and b agree to the tier's relative tolerance (no absolute floor: a tiny but
+    resolved difference is a difference)."""
+    return abs(a - b) <= tier_.tol * max(abs(a), abs(b))
