@@ -62,6 +62,12 @@ def _cut_above_one(z):
     return numpy.where((z.imag == 0) & (z.real > 1), numpy.conj(z), z)
 
 
+def _complex_sign(z):
+    # SymPy's sign: z/|z| (so sign of a non-real u is not real, as in the mpmath tiers), 0 at 0.
+    size = numpy.abs(z)
+    return numpy.where(size == 0, 0j, z / numpy.where(size == 0, 1, size))
+
+
 FLOAT_FUNCS = {
     sympy.exp: numpy.exp, sympy.log: lambda z: numpy.log(_cut(z)),
     sympy.sin: numpy.sin, sympy.cos: numpy.cos, sympy.tan: numpy.tan,
@@ -71,7 +77,7 @@ FLOAT_FUNCS = {
     sympy.acos: lambda z: numpy.arccos(_cut_above_one(z)),
     sympy.atan: lambda z: numpy.arctan(_cut(z)), sympy.acot: lambda z: numpy.arctan(1 / _cut(z)),
     sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.tanh: numpy.tanh,
-    sympy.Abs: lambda z: numpy.abs(z) + 0j, sympy.sign: lambda z: numpy.sign(z.real) + 0j,
+    sympy.Abs: lambda z: numpy.abs(z) + 0j, sympy.sign: lambda z: _complex_sign(z),
     sigmoid: lambda z: 1 / (1 + numpy.exp(-z)),
 }
 
