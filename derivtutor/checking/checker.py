@@ -315,7 +315,7 @@ def _fallback(ref: Reference, answer, lang):
 
 
 def _integrated(ref: Reference, answer, lang):
-    if ref.function is None or ref.var not in answer.free_symbols:
+    if ref.function is None or ref.var not in answer.free_symbols or not _slope_matches(ref, answer):
         return None
     derivative = real_diff(answer, ref.var)
     if derivative.has(sympy.Derivative):
@@ -325,6 +325,25 @@ def _integrated(ref: Reference, answer, lang):
         return ["integrated-instead"], message("check.mistake.integrated-instead", lang,
                                                function=show(ref.function))
     return None
+
+
+def _slope_matches(ref: Reference, answer) -> bool:
+    """A cheap screen before SymPy differentiates the answer: central differences of the
+    answer match the function at three points (False when they clearly do not)."""
+    from derivtutor.checking.numeric import Unsupported, float_compile, float_eval
+
+    variables = variables_of(ref.function, answer, extra=(ref.var,))
+    if variables != (ref.var,):
+        return True
+    try:
+        a, f = float_compile(answer, variables), float_compile(ref.function, variables)
+    except Unsupported:
+        return True
+    xs, h = numpy.array([0.5, -0.7, 1.3]) + 0j, 1e-5
+    slope = (float_eval(a, [xs + h]) - float_eval(a, [xs - h])) / (2 * h)
+    value = float_eval(f, [xs])
+    known = numpy.isfinite(slope) & numpy.isfinite(value)
+    return not bool(numpy.any(known & (numpy.abs(slope - value) > 1e-3 * (1 + numpy.abs(value)))))
 
 
 def real_diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:

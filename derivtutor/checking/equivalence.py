@@ -231,9 +231,17 @@ def _compare(reference, answer, variables) -> Comparison:
     if found.digits > MAX_DIGITS:
         return _decide_symbolically(reference, answer, variables, found, 0)
     key = answer_key(reference, answer)
-    extra = feature_points(found.features, variables, key)
-    points = keyed_points(variables, key) + (extra or ())
-    out = compare_at(reference, answer, variables, points, found.digits, constant=not variables)
+    sides = feature_points(found.features, variables, key)
+    out = compare_at(reference, answer, variables, keyed_points(variables, key), found.digits,
+                     constant=not variables)
+    features_ok = sides is not None
+    for left, right in (sides or ()) if out.counterexample is None else ():
+        # Beside a step, a difference may be small against the values: decide it in mpmath.
+        near = compare_at(reference, answer, variables, left + right, max(found.digits, 1))
+        if near.counterexample is not None:
+            out.counterexample = near.counterexample
+            break
+        features_ok &= any(p in near.agreed for p in left) and any(p in near.agreed for p in right)
     if len(out.agreed) < MIN_POINTS and variables and out.counterexample is None:
         more = compare_at(reference, answer, variables, _domain_points(variables, key, out.agreed),
                           found.digits)
@@ -244,20 +252,20 @@ def _compare(reference, answer, variables) -> Comparison:
     undefined = _undefined(reference, variables, out)
     if undefined is not None:
         return undefined
-    doubt = _doubt(found, extra, variables, out)
+    doubt = _doubt(found, features_ok, variables, out)
     if doubt is None:
         return Comparison(True, "numeric", None, agreed)
     return _decide_symbolically(reference, answer, variables, found, agreed)
 
 
-def _doubt(found, extra, variables, out) -> str | None:
+def _doubt(found, features_ok: bool, variables, out) -> str | None:
     """Why agreeing numbers cannot be believed here (``derivtutor.checking.trust``), or None."""
     needed = MIN_POINTS if variables else 1
     if len(out.agreed) < needed:
         return "few-points"
     if found.extreme:
         return "extreme"
-    if found.features and extra is None:
+    if found.features and not features_ok:
         return "feature"
     return unresolved(found, variables, tuple(out.agreed))
 

@@ -9,10 +9,10 @@ is turned into +0, so -x at x = 2 takes SymPy's principal branch, not the other.
 
 **mpmath tiers.** ``compile_expr(expr, variables, tier)`` builds the same kind of
 closures over mpmath functions bound to two private mpmath contexts of fixed
-precision (``LOW`` 30 digits, ``HIGH`` 60 digits); a node outside the table falls
+precision (``LOW`` 30 digits, ``HIGH`` 60 digits, ``tier(d)`` for more); a node outside the table falls
 back to ``sympy.lambdify`` with the same functions. SymPy's principal branches
 exactly, no float overflow, and thread-safe (nobody changes these contexts'
-precision, unlike the global ``mpmath.mp``). Values beyond e^(10^5) (or powers of
+precision, unlike the global ``mpmath.mp``). Values beyond e^(10^8) (or powers of
 more than 10^6 bits) count as undefined rather than being computed with millions
 of digits. These tiers decide wherever float64 could be wrong: numbers float64
 cannot hold (long decimals, big integers or exponents), nodes without a float
@@ -184,9 +184,9 @@ def float_close(a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
 
 #: Beyond these magnitudes a value is treated as undefined (overflow), because mpmath
 #: would need millions of digits (exp(exp(exp(x))) at x = 3 has 10^(10^8) in it).
-EXP_LIMIT = 10**5        # |Re u| for e^u, sinh u, cosh u
+EXP_LIMIT = 10**8        # |Re u| for e^u, sinh u, cosh u (mpmath's exponents are unbounded)
 TRIG_LIMIT = 10**15      # |u| for sin u, cos u, ... (argument reduction cost)
-POW_BITS_LIMIT = 10**6   # |e| * log2|b| for b^e
+POW_BITS_LIMIT = 10**9   # |e| * log2|b| for b^e
 
 
 def _guard(ctx, func, limit, part=lambda z: z):

@@ -150,9 +150,9 @@ def _values(expr, variables, cols):
         return None
 
 
-def feature_points(features: tuple, variables, key: bytes) -> tuple[tuple, ...] | None:
-    """Points on both sides of each real zero of each feature argument (one variable);
-    None when some zero cannot be located (a doubt)."""
+def feature_points(features: tuple, variables, key: bytes) -> list[tuple[tuple, tuple]] | None:
+    """(points just left, points just right) of each real zero of each feature argument (one
+    variable); None when some zero cannot be located (a doubt)."""
     out = []
     for g in features:
         roots = _real_roots(g, variables)
@@ -161,11 +161,9 @@ def feature_points(features: tuple, variables, key: bytes) -> tuple[tuple, ...] 
         for k, r in enumerate(roots[:MAX_ROOTS]):
             scale = max(1.0, abs(r))
             j = 1.0 + key[k % len(key)] / 512
-            for d in (1e-3 * j, 3e-2 * j):
-                out += [(r - d * scale,), (r + d * scale,)]
-    if out and len(variables) != 1:
-        return None
-    return tuple(out)
+            steps = (1e-3 * j * scale, 3e-2 * j * scale)
+            out.append((tuple((r - d,) for d in steps), tuple((r + d,) for d in steps)))
+    return out
 
 
 def _real_roots(g, variables) -> list[float] | None:
