@@ -246,6 +246,9 @@ def _compare(reference, answer, variables) -> Comparison:
         more = compare_at(reference, answer, variables, _domain_points(variables, key, out.agreed),
                           found.digits)
         _merge(out, more)
+    if variables and not (out.agreed or out.skipped or out.unreliable or out.counterexample):
+        # Real nowhere (sqrt(-1 - x^2)): then, and only then, complex values are compared.
+        out = compare_at(reference, answer, variables, keyed_points(variables, key), found.digits, constant=True)
     if out.counterexample is not None:
         return Comparison(False, "numeric", _counterexample(variables, *out.counterexample), len(out.agreed))
     agreed = len(out.agreed)

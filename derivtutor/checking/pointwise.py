@@ -53,11 +53,12 @@ def compare_at(reference, answer, variables, points, digits: int = 0, constant: 
                   for e in (reference, answer))
         real_r, real_a = float_real(rv), float_real(av)
         for i, p in enumerate(points):
-            if real_r[i] and real_a[i] and float_close(av[i:i + 1], rv[i:i + 1])[0]:
+            both = constant and numpy.isfinite(rv[i]) and numpy.isfinite(av[i])
+            if (both or (real_r[i] and real_a[i])) and float_close(av[i:i + 1], rv[i:i + 1])[0]:
                 out.agreed.append(p)
             elif not numpy.isfinite(rv[i]) and not numpy.isfinite(av[i]):
                 out.dropped += 1  # both beyond float64: other points decide
-            elif numpy.isfinite(rv[i]) and not real_r[i]:
+            elif numpy.isfinite(rv[i]) and not real_r[i] and not constant:
                 out.dropped += 1
             elif _confirm(out, reference, answer, variables, p, 30, constant):
                 return out

@@ -2,7 +2,7 @@
 
 Tried in order of cost, every letter a real symbol, within ``budget`` seconds of
 ``derivtutor.budget.time_limit``: SymPy's automatic evaluation, ``expand``,
-``cancel`` of the expanded difference, then ``simplify``. Only a difference that
+``cancel`` of the expanded difference, ``trigsimp``, then ``simplify``. Only a difference that
 becomes exactly 0 is a proof; a nonzero or unfinished result proves nothing
 (numbers then look for a counterexample, or the verdict is undecided).
 
@@ -21,7 +21,7 @@ import sympy
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
 
-BUDGET = 0.6   # seconds, inside the caller's own limit
+BUDGET = 1.0   # seconds, inside the caller's own limit
 
 
 def proves_equal(reference: sympy.Expr, answer: sympy.Expr, budget: float = BUDGET) -> bool:
@@ -31,7 +31,7 @@ def proves_equal(reference: sympy.Expr, answer: sympy.Expr, budget: float = BUDG
     try:
         with time_limit(budget) as expired:
             difference = (reference - answer).xreplace(real)
-            for step in (lambda e: e, sympy.expand, lambda e: sympy.cancel(sympy.expand(e)), sympy.simplify):
+            for step in (lambda e: e, sympy.expand, lambda e: sympy.cancel(sympy.expand(e)), _trig, sympy.simplify):
                 if step(difference) == 0:
                     return True
     except TimeLimitExceeded as exc:
@@ -40,6 +40,10 @@ def proves_equal(reference: sympy.Expr, answer: sympy.Expr, budget: float = BUDG
     except Exception:  # noqa: BLE001 -- SymPy failing on an odd tree proves nothing
         return False
     return False
+
+
+def _trig(e):
+    return sympy.trigsimp(e) if e.has(sympy.sin, sympy.cos, sympy.tan, sympy.cot) else e
 
 
 def own_timeout(exc: BaseException, expired, start: float, seconds: float | None) -> bool:

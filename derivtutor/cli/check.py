@@ -62,7 +62,7 @@ def _variable(args):
 
     if args.var is not None:
         return args.var
-    expr = parse(args.function, args.syntax)
+    expr = parse(args.function)  # the teacher's text, read as check_answer reads it
     var = pick_variable(args, expr)
     if isinstance(var, int):
         return var
