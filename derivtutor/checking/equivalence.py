@@ -1,42 +1,29 @@
-"""Are two expressions equal as functions? Structural, then numeric, then symbolic.
+"""Are two expressions equal as functions? A verdict is earned: proved, or beyond doubt.
 
-The order of attempts (``compare(reference, answer)``):
+``compare(reference, answer)`` (fields: ``equal`` True/False/None, ``method``,
+``counterexample``, ``points``):
 
-1. **Structural fast path.** Identical SymPy trees (after SymPy's automatic
-   evaluation, so ``2*x*1`` is ``2*x``) are equal.
-2. **Seeded numeric sampling** over all free symbols of both sides. Points are
-   simple fractions first (1/2, -1/2, 2, -3/2, ...), then random reals spread
-   over 10^-1 .. 10^1.3 with random signs (``derivtutor.checking.sampling``); at least
-   ``MIN_POINTS`` = 8 valid points are required. Values follow SymPy's principal
-   branches (complex-safe: sqrt of a negative intermediate is imaginary, not an
-   error). They are computed in float64 (``derivtutor.checking.numeric``), except for
-   expressions with numbers float64 cannot hold (decimals, rationals of more than
-   6 digits, exponents beyond 64) or without a float implementation, and for
-   constants: those are computed in mpmath at 30 digits throughout.
-   - A point is **valid** when the reference is finite and real there (real up
-     to rounding; complex intermediates are allowed, so sqrt(x-3)*sqrt(x-5) is
-     real at x = 0). If fewer than 8 sample points are valid, 48 wider points
-     (10^-3 .. 10^3) are added; if still fewer, finite complex values are compared.
-   - Two values **agree** when they match to 10 significant digits in float64
-     (20 of 30 digits in mpmath). Every mismatch is re-evaluated in mpmath at 60
-     digits before it counts, so float cancellation or overflow never decides: a
-     difference that shrinks as the precision grows was rounding noise.
-   - **Policy.** A disagreement at a valid point means *not equal*, and that
-     point (the first in sampling order) is the counterexample, with both values
-     at 60 digits. An answer that is non-real there disagrees. An answer undefined
-     (division by zero) at an isolated valid point -- a removable singularity
-     such as (x^2-1)/(x-1) at x = 1 -- is skipped there, not penalised, but at
-     most ``MAX_SKIPPED`` = 2 such points (or a quarter of them) are forgiven.
-     Agreement at every valid point (at least 8) means *equal*.
-3. **Symbolic confirmation** (``sympy.simplify`` of the difference, within a time
-   budget) only when sampling is inconclusive (fewer than 8 comparable points).
-   If it cannot prove the difference is 0, the result is *undecided* -- never
-   "equal".
+1. **Structural**: identical trees, or a difference SymPy's evaluation makes 0.
+2. **Numeric** at points keyed on the problem *and* the answer
+   (``derivtutor.checking.sampling.keyed_points``: |x| over 10^-3 .. 10^3, both signs,
+   from a SHA-256 that a course secret may join), so an answer cannot be built to
+   vanish at its own points; deterministic across runs and machines. Evaluation is
+   float64, or mpmath with the digits the constants need
+   (``derivtutor.checking.pointwise``). A point counts where the reference is real and
+   finite; a disagreement is confirmed at two higher precisions before it becomes the
+   counterexample (not equal); values that move with the precision are unreliable and
+   decide nothing. Beside each zero of a new |.| or sign argument, points on both sides.
+3. **Trust** (``derivtutor.checking.trust``): agreement at >= 8 points is "equal" only
+   without doubts -- a new extreme constant, an unlocated or unconfirmed step, a term
+   below resolution, a saturated function, too few points.
+4. **Symbolic stage** on a doubt: a deeper numeric search for a counterexample, then a
+   bounded proof (``derivtutor.checking.proof``). If neither decides: ``equal`` None,
+   method "undecided" -- never "equal". An internal failure is method "error".
 
 Letters are real numbers (not positive ones): sqrt(k/m)*sqrt(m/k) is -1 where k
 and m have opposite signs, so it is not equal to 1. Powers of negative numbers
-take principal branches: (-8)^(1/3) is 1 + 1.73i, not -2. Verdicts are
-deterministic: the points depend only on the variable names, through a SHA-256 seed.
+take principal branches: (-8)^(1/3) is 1 + 1.73i, not -2. An answer undefined at
+up to 2 isolated points (or a quarter of them) is forgiven as a removable singularity.
 
 >>> from sympy import Symbol, cos, sin
 >>> x = Symbol("x")
