@@ -3,7 +3,10 @@
 The corpus: for each of 20 functions (the course's seed exercises first), correct
 answers in several forms (rewritten by SymPy, plus hand-written student forms of the
 seed exercises, plain and LaTeX), typical wrong answers (the mistake candidates,
--f', 2f') and invalid ones -- well over 200 answers.
+-f', 2f'), adversarial wrong ones (tests/verdict_corpus.py: tiny constants, narrow
+bumps, far steps, products of (x - p), ...) and invalid ones -- well over 400 answers.
+It prints median, p90, p99 and max latency of ours and of the naive check, and how
+many answers the symbolic stage had to decide (numbers agreed but could not be trusted).
 
     python bench/check.py [--naive-limit SECONDS]
 
@@ -54,6 +57,11 @@ def build_corpus() -> list[tuple[str, str]]:
     from derivtutor.checking.mistakes import candidates, show
     from derivtutor.input.parsing import parse
 
+    import random
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "tests"))
+    from verdict_corpus import wrong_answers
+
+    rng = random.Random(7)
     corpus = []
     for i, text in enumerate(FUNCTIONS):
         f = parse(text)
@@ -65,6 +73,7 @@ def build_corpus() -> list[tuple[str, str]]:
         corpus += [(text, a) for a in sorted(forms) + SEED_FORMS.get(text, [])]
         wrong = [show(m.expr) for m in candidates(f, x)][:6] + [show(-d), show(2 * d)]
         corpus += [(text, a) for a in wrong]
+        corpus += [(text, show(w)) for _, w in wrong_answers(d, rng)[::2]]
         corpus += [(text, HOSTILE[(2 * i + k) % len(HOSTILE)]) for k in range(3)]
     return corpus
 
@@ -117,7 +126,9 @@ def main(argv=None) -> int:
     kinds = {"correct": 0, "incorrect": 0, "invalid": 0}
     for function in FUNCTIONS:  # warm the per-exercise caches with an answer not in the corpus
         check_answer(function, "0")
+    symbolic = _count_symbolic_stage()
     ours, verdicts = time_ours(corpus, clear_compiled=False)
+    decided_symbolically = symbolic["n"]
     ours_cold, _ = time_ours(corpus, clear_compiled=True)
     for v in verdicts:
         kinds[v] += 1
@@ -127,8 +138,11 @@ def main(argv=None) -> int:
           f"({kinds['correct']} correct, {kinds['incorrect']} incorrect, {kinds['invalid']} invalid)")
     print(f"check_answer median (warm):                       {med:8.2f} ms")
     print(f"check_answer median (warm, answer compile cold):  {med_cold:8.2f} ms")
-    print(f"check_answer p90 / max (warm):                    {_pct(ours, 0.9):8.2f} / {max(ours) * 1e3:.2f} ms")
+    print(f"check_answer p90 / p99 / max (warm):  {_pct(ours, 0.9):8.2f} / {_pct(ours, 0.99):.2f} / {max(ours) * 1e3:.2f} ms")
     print(f"naive simplify(expected - answer) == 0 median:    {med_naive:8.2f} ms")
+    print(f"naive p90 / p99 / max:                {_pct(naive, 0.9):8.2f} / {_pct(naive, 0.99):.2f} / {max(naive) * 1e3:.2f} ms")
+    print(f"answers the symbolic stage had to decide (warm run): {decided_symbolically} of {len(corpus)}; "
+          f"checks over 2 s: {sum(t > 2.0 for t in ours)}")
     print(f"ratio naive / ours (medians): {med_naive / med:.0f}x warm, {med_naive / med_cold:.0f}x answer-cold")
     print(f"total time for the corpus: ours {sum(ours):.2f} s, naive {sum(naive):.2f} s "
           f"({sum(naive) / sum(ours):.0f}x)")
@@ -149,6 +163,21 @@ def main(argv=None) -> int:
         function, answer = corpus[i]
         print(f"  {function!r:>24} | {answer!r}: ours {verdicts[i]}, naive {naive_verdicts[i]}")
     return 0
+
+
+def _count_symbolic_stage() -> dict:
+    """Count calls of the symbolic stage (the bench wraps it; the checker is unchanged)."""
+    from derivtutor.checking import equivalence
+
+    counter = {"n": 0}
+    inner = equivalence._decide_symbolically
+
+    def counted(*args, **kwargs):
+        counter["n"] += 1
+        return inner(*args, **kwargs)
+
+    equivalence._decide_symbolically = counted
+    return counter
 
 
 def _pct(times: list[float], q: float) -> float:

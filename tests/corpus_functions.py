@@ -156,6 +156,8 @@ COMPOSITE = [
     ("chain-uvw-symbols", "u sin(v cos(w x))", "x"),
     ("abs", "|x|", "x"),
     ("abs-chain", "|sin x|", "x"),
+    ("abs-power", "|x^(3/2)|", "x"),
+    ("abs-power-inside-tg", "tg(2x + |x^(3/2)|)", "x"),
     ("x-power-x", "x^x", "x"),
     ("sin-power-x", "(sin x)^x", "x"),
     ("x-power-sin", "x^(sin x)", "x"),

@@ -114,7 +114,8 @@ def test_different_pairs_have_a_true_counterexample(ref, ans):
     if ce.answer_value is None:
         assert a is None or abs(a) > 1e300 or not near(a, r, 1e-9)
     else:
-        assert a is not None and not near(a, r, 1e-25)
+        # relative: at (x - a)^6000 the values are 1e-2863 and 3e-2863, which an absolute floor hides
+        assert a is not None and abs(a - r) > 1e-25 * max(abs(a), abs(r))
 
 
 def test_counterexample_json_shape():
@@ -172,6 +173,7 @@ def test_symbolic_tier_confirms_when_sampling_is_inconclusive(monkeypatch):
 def test_symbolic_tier_never_guesses_equal(monkeypatch):
     monkeypatch.setattr(equivalence, "MIN_POINTS", 10**6)
     monkeypatch.setattr(sympy, "simplify", lambda e: e)  # a tier that cannot prove anything
+    monkeypatch.setattr(sympy, "trigsimp", lambda e: e)  # (the proof stage tries trigsimp too)
     result = compare(P("sin(x)^2 + cos(x)^2"), P("1"))
     assert result.equal is None and result.method == "undecided"
 

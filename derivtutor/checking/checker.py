@@ -38,14 +38,14 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy
+import mpmath
 import sympy
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.catalogue import check_language, message
-from derivtutor.checking.equivalence import (
-    Comparison, answer_values, compare, own_timeout, probably_equal, constant_ratio, reference_samples, simple_fraction, variables_of,
-)
+from derivtutor.checking.equivalence import compare, own_timeout
+# diagnose and real_diff are part of this module's interface (the derivation checker uses them)
+from derivtutor.checking.diagnosis import INTERNAL_ERRORS, diagnose, real_diff, show_value as _num  # noqa: F401
 from derivtutor.checking.mistakes import show
 from derivtutor.input.parsing import ParseError, decimal_comma_reading, parse
 from derivtutor.render.notation import course_latex
@@ -54,10 +54,6 @@ VERDICTS = ("correct", "incorrect", "invalid")
 _VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
 SIMPLIFY_BUDGET = 0.5   # seconds for sympy.simplify of the reference, inside the check's limit
 NOT_SIMPLIFIED_DEFAULT = 0.5
-#: Failures of SymPy or mpmath on an odd expression: they make a check "invalid"
-#: (check.error) or skip one diagnosis, and never escape check_answer.
-INTERNAL_ERRORS = (ValueError, TypeError, NotImplementedError, ArithmeticError, RecursionError, AttributeError,
-                   MemoryError)
 
 
 @dataclass
@@ -146,17 +142,27 @@ def check_answer(function, answer, var: str = "x", *, expected=None, syntax: str
     if not _VAR_NAME.match(var):
         raise ValueError(f"invalid variable name {var!r}")
     x = sympy.Symbol(var)
-    f = _teacher_expr(function, var)
-    ref = reference(f, x, _teacher_expr(expected, var))
+    f, e = _teacher_expr(function, var), _teacher_expr(expected, var)
     credit = dict(partial_credit or {})
     start, expired = time.monotonic(), None
     try:
         with time_limit(timeout) as expired:
-            return _with_comma_note(_check(ref, answer, syntax, lang, require_simplified, credit), answer, lang)
+            return _with_comma_note(_check(reference(f, x, e), answer, syntax, lang, require_simplified, credit),
+                                    answer, lang)
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, timeout):
             raise  # a caller's own, shorter limit: theirs to handle
         return _invalid(_as_text(answer), "check.timeout", lang)
+    except INTERNAL_ERRORS:
+        # Never crash a batch on one answer: not graded, with a sentence saying why.
+        return _invalid(_safe_text(answer), "check.error", lang)
+
+
+def _safe_text(answer) -> str:
+    try:
+        return _as_text(answer)
+    except INTERNAL_ERRORS:
+        return ""
 
 
 def _teacher_expr(value, var: str):
@@ -206,7 +212,7 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         # Never crash a batch on one answer: not graded, with a clear message.
         return _invalid(text, "check.error", lang)
     if comparison.equal is None:
-        return _invalid(text, "check.undecided", lang)
+        return _invalid(text, "check.error" if comparison.method == "error" else "check.undecided", lang)
     expected_text = ref.text if lang == "en" else show(ref.expected, lang)  # the course's names in Russian too
     base = dict(expected=expected_text, expected_latex=ref.latex if lang == "en" else course_latex(ref.expected, lang),
                 answer=text)
@@ -225,16 +231,17 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
 def _counter_sentence(ce, lang: str) -> str:
     if ce is None or ce.expected_value is None:
         return ""
-    fields = dict(point=ce.show_point(), expected=_num(ce.expected_value))
     if ce.answer_value is None:
-        return message("check.counterexample-undefined", lang, **fields)
-    return message("check.counterexample", lang, answer=_num(ce.answer_value), **fields)
-
-
-def _num(value) -> str:
-    from derivtutor.checking.numeric import show_number
-
-    return show_number(value, 6).replace("j", "i")
+        return message("check.counterexample-undefined", lang, point=ce.show_point(), expected=_num(ce.expected_value))
+    r, a = ce.expected_value, ce.answer_value
+    gap = abs(a - r) / max(abs(a), abs(r))
+    # Enough digits that the two numbers shown differ; a difference past 30 digits is named.
+    digits = 6 if gap > 1e-5 else int(-mpmath.log10(gap)) + 3
+    if digits > 30:
+        return message("check.counterexample-tiny", lang, point=ce.show_point(), expected=_num(r),
+                       difference=_num(a - r, 3))
+    return message("check.counterexample", lang, point=ce.show_point(), expected=_num(r, digits),
+                   answer=_num(a, digits))
 
 
 def _is_simplified(answer: sympy.Expr, expected: sympy.Expr) -> bool:
@@ -252,112 +259,3 @@ def _short_forms(expected: sympy.Expr) -> tuple:
         if not own_timeout(exc, expired, start, SIMPLIFY_BUDGET):
             raise  # the check's own limit fired
         return (expected,)
-
-
-def diagnose(ref: Reference, answer: sympy.Expr, comparison: Comparison, lang: str) -> tuple[list[str], str]:
-    """Diagnosis codes and the message for a wrong ``answer`` (see ``derivtutor.checking.mistakes``)."""
-    # The rule-tree slips name the exact piece; integrating is a more telling story than
-    # the bare "a constant factor is wrong" (x^4/4 for x^3 is both).
-    for attempt in (_tree_mistake, _integrated, _fallback, _wrong_variable):
-        try:
-            found = attempt(ref, answer, lang)
-        except INTERNAL_ERRORS:  # a diagnosis that cannot be computed is skipped, not fatal
-            continue
-        if found:
-            return found
-    return [], message("check.incorrect", lang)
-
-
-def _same_points(ref: Reference, answer: sympy.Expr):
-    """Samples and answer values when the answer uses no symbol the reference lacks."""
-    variables = variables_of(ref.expected, extra=(ref.var,))
-    if not answer.free_symbols <= set(variables):
-        return None, None
-    samples = reference_samples(ref.expected, variables)
-    return samples, answer_values(samples, answer)
-
-
-def _tree_mistake(ref: Reference, answer, lang):
-    if not ref.from_rules or ref.function is None:
-        return None
-    from derivtutor.checking.mistakes import candidates
-
-    samples, values = _same_points(ref, answer)
-    if samples is None:
-        return None
-    matched = [m for m in candidates(ref.function, ref.var)
-               if _matches(values, _candidate_values(ref.expected, samples.variables, m.expr))]
-    if not matched:
-        return None
-    codes = [code for m in matched for code in m.codes]
-    # Name the whole-answer pattern too: a slip that flips the sign of everything is also
-    # a sign-error, one that scales it a constant-factor (partial credit may target either).
-    extra = _fallback(ref, answer, lang)
-    codes += extra[0] if extra else []
-    return list(dict.fromkeys(codes)), message(f"check.mistake.{matched[0].key}", lang,
-                                                    **{k: show(v, lang) if isinstance(v, sympy.Expr) else v
-                                                       for k, v in matched[0].fields})
-
-
-@lru_cache(maxsize=4096)
-def _candidate_values(expected, variables, expr):
-    """A mistake candidate at the reference's sample points (cached per exercise)."""
-    return answer_values(reference_samples(expected, variables), expr)
-
-
-def _matches(values, other) -> bool:
-    """The answer's values equal a candidate's at every point where both are defined (>= 8)."""
-    from derivtutor.checking.equivalence import MIN_POINTS
-    from derivtutor.checking.numeric import float_close
-
-    both = numpy.isfinite(values) & numpy.isfinite(other)
-    return int(both.sum()) >= MIN_POINTS and bool(numpy.all(float_close(values[both], other[both])))
-
-
-def _fallback(ref: Reference, answer, lang):
-    samples, values = _same_points(ref, answer)
-    if samples is None:
-        return None
-    ratio = constant_ratio(samples, values)
-    if ratio is None:
-        return None
-    if abs(ratio + 1) <= 1e-9:
-        return ["sign-error"], message("check.mistake.fallback-sign", lang)
-    fraction = simple_fraction(ratio)
-    factor = str(fraction) if fraction is not None else _num(ratio)
-    return ["constant-factor"], message("check.mistake.fallback-constant", lang, factor=factor)
-
-
-def _integrated(ref: Reference, answer, lang):
-    if ref.function is None or ref.var not in answer.free_symbols:
-        return None
-    derivative = real_diff(answer, ref.var)
-    if derivative.has(sympy.Derivative):
-        return None
-    if (probably_equal(ref.function, derivative, (ref.var,))
-            and compare(ref.function, derivative, (ref.var,)).equal):
-        return ["integrated-instead"], message("check.mistake.integrated-instead", lang,
-                                               function=show(ref.function, lang))
-    return None
-
-
-def real_diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
-    """d expr / d var with every letter real, so that |x|' is sign(x), not a Derivative of re(x)."""
-    real = {s: sympy.Dummy(s.name, real=True) for s in expr.free_symbols}
-    back = {d: s for s, d in real.items()}
-    return sympy.diff(expr.xreplace(real), real.get(var, var)).xreplace(back)
-
-
-def _wrong_variable(ref: Reference, answer, lang):
-    known = (ref.function if ref.function is not None else ref.expected).free_symbols | {ref.var}
-    strangers = sorted(answer.free_symbols - known, key=lambda s: s.name)
-    if not strangers:
-        return None
-    got = ", ".join(s.name for s in strangers)
-    if ref.var in answer.free_symbols:
-        return ["wrong-variable"], message("check.extra-symbol", lang, got=got)
-    if len(strangers) == 1:
-        renamed = answer.xreplace({strangers[0]: ref.var})
-        if compare(ref.expected, renamed, (ref.var,)).equal:
-            return ["wrong-variable"], message("check.wrong-variable-renamed", lang, got=got, var=ref.var.name)
-    return ["wrong-variable"], message("check.wrong-variable", lang, got=got, var=ref.var.name)

@@ -1,42 +1,29 @@
-"""Are two expressions equal as functions? Structural, then numeric, then symbolic.
+"""Are two expressions equal as functions? A verdict is earned: proved, or beyond doubt.
 
-The order of attempts (``compare(reference, answer)``):
+``compare(reference, answer)`` (fields: ``equal`` True/False/None, ``method``,
+``counterexample``, ``points``):
 
-1. **Structural fast path.** Identical SymPy trees (after SymPy's automatic
-   evaluation, so ``2*x*1`` is ``2*x``) are equal.
-2. **Seeded numeric sampling** over all free symbols of both sides. Points are
-   simple fractions first (1/2, -1/2, 2, -3/2, ...), then random reals spread
-   over 10^-1 .. 10^1.3 with random signs (``derivtutor.checking.sampling``); at least
-   ``MIN_POINTS`` = 8 valid points are required. Values follow SymPy's principal
-   branches (complex-safe: sqrt of a negative intermediate is imaginary, not an
-   error). They are computed in float64 (``derivtutor.checking.numeric``), except for
-   expressions with numbers float64 cannot hold (decimals, rationals of more than
-   6 digits, exponents beyond 64) or without a float implementation, and for
-   constants: those are computed in mpmath at 30 digits throughout.
-   - A point is **valid** when the reference is finite and real there (real up
-     to rounding; complex intermediates are allowed, so sqrt(x-3)*sqrt(x-5) is
-     real at x = 0). If fewer than 8 sample points are valid, 48 wider points
-     (10^-3 .. 10^3) are added; if still fewer, finite complex values are compared.
-   - Two values **agree** when they match to 10 significant digits in float64
-     (20 of 30 digits in mpmath). Every mismatch is re-evaluated in mpmath at 60
-     digits before it counts, so float cancellation or overflow never decides: a
-     difference that shrinks as the precision grows was rounding noise.
-   - **Policy.** A disagreement at a valid point means *not equal*, and that
-     point (the first in sampling order) is the counterexample, with both values
-     at 60 digits. An answer that is non-real there disagrees. An answer undefined
-     (division by zero) at an isolated valid point -- a removable singularity
-     such as (x^2-1)/(x-1) at x = 1 -- is skipped there, not penalised, but at
-     most ``MAX_SKIPPED`` = 2 such points (or a quarter of them) are forgiven.
-     Agreement at every valid point (at least 8) means *equal*.
-3. **Symbolic confirmation** (``sympy.simplify`` of the difference, within a time
-   budget) only when sampling is inconclusive (fewer than 8 comparable points).
-   If it cannot prove the difference is 0, the result is *undecided* -- never
-   "equal".
+1. **Structural**: identical trees, or a difference SymPy's evaluation makes 0.
+2. **Numeric** at points keyed on the problem *and* the answer
+   (``derivtutor.checking.sampling.keyed_points``: |x| over 10^-3 .. 10^3, both signs,
+   from a SHA-256 that a course secret may join), so an answer cannot be built to
+   vanish at its own points; deterministic across runs and machines. Evaluation is
+   float64, or mpmath with the digits the constants need
+   (``derivtutor.checking.pointwise``). A point counts where the reference is real and
+   finite; a disagreement is confirmed at two higher precisions before it becomes the
+   counterexample (not equal); values that move with the precision are unreliable and
+   decide nothing. Beside each zero of a new |.| or sign argument, points on both sides.
+3. **Trust** (``derivtutor.checking.trust``): agreement at >= 8 points is "equal" only
+   without doubts -- a new extreme constant, an unlocated or unconfirmed step, a term
+   below resolution, a saturated function, too few points.
+4. **Symbolic stage** on a doubt: a deeper numeric search for a counterexample, then a
+   bounded proof (``derivtutor.checking.proof``). If neither decides: ``equal`` None,
+   method "undecided" -- never "equal". An internal failure is method "error".
 
 Letters are real numbers (not positive ones): sqrt(k/m)*sqrt(m/k) is -1 where k
 and m have opposite signs, so it is not equal to 1. Powers of negative numbers
-take principal branches: (-8)^(1/3) is 1 + 1.73i, not -2. Verdicts are
-deterministic: the points depend only on the variable names, through a SHA-256 seed.
+take principal branches: (-8)^(1/3) is 1 + 1.73i, not -2. An answer undefined at
+up to 2 isolated points (or a quarter of them) is forgiven as a removable singularity.
 
 >>> from sympy import Symbol, cos, sin
 >>> x = Symbol("x")
@@ -48,7 +35,6 @@ True
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -56,16 +42,20 @@ from functools import lru_cache
 import numpy
 import sympy
 
-from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.checking.numeric import (
-    FLOAT_TOL, HIGH, LOW, Unsupported, close, compile_expr, evaluate, float_close, float_compile,
-    float_eval, float_real, is_real,
+    FLOAT_TOL, LOW, Unsupported, compile_expr, evaluate, float_compile, float_eval, float_real, is_real,
 )
-from derivtutor.checking.sampling import columns, has_symbolic_power, sample_points, show_coordinate, wide_points
+from derivtutor.checking.pointwise import compare_at, resolved_value
+from derivtutor.checking.proof import own_timeout, proves_equal
+from derivtutor.checking.sampling import (
+    answer_key, columns, has_symbolic_power, keyed_points, probe_points, sample_points, show_coordinate, wide_points,
+)
+from derivtutor.checking.trust import MAX_DIGITS, feature_points, scan, unresolved
+
+__all__ = ["compare", "Comparison", "Counterexample", "own_timeout", "probably_equal", "variables_of"]
 
 MIN_POINTS = 8
 MAX_SKIPPED = 2        # points where the answer alone may be undefined (removable singularities)
-SYMBOLIC_BUDGET = 1.0  # seconds for the symbolic tier, within the caller's own limit
 
 
 @dataclass(frozen=True)
@@ -110,9 +100,10 @@ class Comparison:
     """The outcome: ``equal`` True/False, or None when undecided; how it was decided."""
 
     equal: bool | None
-    method: str                      # "structural" | "numeric" | "symbolic" | "undecided"
+    method: str                      # "structural" | "numeric" | "symbolic" | "undecided" | "error"
     counterexample: Counterexample | None = None
     points: int = 0                  # comparable points that agreed
+    symbolic_stage: bool = False     # numbers alone could not decide: the proof stage ran
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,26 +204,109 @@ def compare(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None =
     >>> compare(sqrt(x**2), x).equal
     False
     """
-    if answer == reference:
+    try:
+        return _compare(reference, answer, variables)
+    except Exception:  # noqa: BLE001 -- SymPy or mpmath failing on an odd tree decides nothing
+        return Comparison(None, "error")
+
+
+def _compare(reference, answer, variables) -> Comparison:
+    if answer == reference or reference - answer == 0:
         return Comparison(True, "structural")
     variables = variables_of(reference, answer, extra=tuple(variables or ()))
-    # Constants have one "point": decide it at 30 digits, not 16.
-    precise = not variables or not _float_ok(answer, variables)
-    samples = reference_samples(reference, variables, precise)
-    if samples.precise:
-        return _compare_precise(samples, answer)
-    values = answer_values(samples, answer)
-    ok = float_close(values, samples.values) & (float_real(values) | samples.complex_fallback)
-    agreed, skipped = int(ok.sum()), []
-    for i in numpy.flatnonzero(~ok):
-        d1 = abs(values[i] - samples.values[i]) if numpy.isfinite(values[i]) else None
-        outcome = _escalate(samples, answer, samples.points[i], d1)
-        if isinstance(outcome, Counterexample):
-            return Comparison(False, "numeric", outcome, agreed)
-        if outcome == "skip":
-            skipped.append(samples.points[i])
-        agreed += outcome == "agree"
-    return _conclude(samples, answer, agreed, skipped)
+    found = scan(reference, answer)
+    if found.digits > MAX_DIGITS:
+        return _decide_symbolically(reference, answer, variables, found, 0)
+    key = answer_key(reference, answer)
+    sides = feature_points(found.features, variables, key)
+    out = compare_at(reference, answer, variables, keyed_points(variables, key), found.digits,
+                     constant=not variables)
+    features_ok = sides is not None
+    for left, right in (sides or ()) if out.counterexample is None else ():
+        # Beside a step, a difference may be small against the values: decide it in mpmath.
+        near = compare_at(reference, answer, variables, left + right, max(found.digits, 1))
+        if near.counterexample is not None:
+            out.counterexample = near.counterexample
+            break
+        features_ok &= any(p in near.agreed for p in left) and any(p in near.agreed for p in right)
+    if len(out.agreed) < MIN_POINTS and variables and out.counterexample is None:
+        more = compare_at(reference, answer, variables, _domain_points(variables, key, out.agreed),
+                          found.digits)
+        _merge(out, more)
+    if variables and not (out.agreed or out.skipped or out.unreliable or out.counterexample):
+        # Real nowhere (sqrt(-1 - x^2)): then, and only then, complex values are compared.
+        out = compare_at(reference, answer, variables, keyed_points(variables, key), found.digits, constant=True)
+    if out.counterexample is not None:
+        return Comparison(False, "numeric", _counterexample(variables, *out.counterexample), len(out.agreed))
+    agreed = len(out.agreed)
+    undefined = _undefined(reference, variables, out)
+    if undefined is not None:
+        return undefined
+    doubt = _doubt(found, features_ok, variables, out)
+    if doubt is None:
+        return Comparison(True, "numeric", None, agreed)
+    return _decide_symbolically(reference, answer, variables, found, agreed)
+
+
+def _doubt(found, features_ok: bool, variables, out) -> str | None:
+    """Why agreeing numbers cannot be believed here (``derivtutor.checking.trust``), or None."""
+    needed = MIN_POINTS if variables else 1
+    if len(out.agreed) < needed:
+        return "few-points"
+    if found.extreme:
+        return "extreme"
+    if found.features and not features_ok:
+        return "feature"
+    return unresolved(found, variables, tuple(out.agreed))
+
+
+def _undefined(reference, variables, out) -> Comparison | None:
+    """Not equal when the answer is undefined at too many of the reference's points to be
+    removable singularities (more than 2 and a quarter of them), or at all of them."""
+    skipped = out.skipped
+    total = len(out.agreed) + len(skipped)
+    if not skipped or (len(skipped) <= max(MAX_SKIPPED, total // 4) and out.agreed):
+        return None
+    point = skipped[0]
+    r, _ = resolved_value(reference, variables, point, 60)
+    return Comparison(False, "numeric", _counterexample(variables, point, r, None), len(out.agreed))
+
+
+def _decide_symbolically(reference, answer, variables, found, agreed: int) -> Comparison:
+    """Numbers agree but cannot be trusted: a bounded proof, else a deeper search for a
+    counterexample (near 0, far out, at more digits), else undecided -- never "equal"."""
+    if variables and found.digits <= MAX_DIGITS:
+        key = answer_key(reference, answer)
+        out = compare_at(reference, answer, variables, probe_points(variables, key), max(found.digits, 40))
+        if out.counterexample is not None:
+            return Comparison(False, "numeric", _counterexample(variables, *out.counterexample), agreed,
+                              symbolic_stage=True)
+    if proves_equal(reference, answer):
+        return Comparison(True, "symbolic", None, agreed, symbolic_stage=True)
+    return Comparison(None, "undecided", None, agreed, symbolic_stage=True)
+
+
+def _domain_points(variables, key: bytes, agreed: list) -> tuple:
+    """More points for a reference real on a narrow domain: a second keyed draw, and
+    points scattered around those already found valid."""
+    import random
+
+    rng = random.Random(int.from_bytes(key[8:24], "big"))
+    more = list(keyed_points(variables, key[::-1]))
+    for p in agreed[:8]:
+        more += [tuple(float(c) * (1 + 0.3 * (rng.random() - 0.5)) for c in p) for _ in range(4)]
+    return tuple(more)
+
+
+def _merge(out, more) -> None:
+    out.agreed += more.agreed
+    out.skipped += more.skipped
+    out.unreliable += more.unreliable
+    out.counterexample = out.counterexample or more.counterexample
+
+
+def _counterexample(variables, point, expected, answer) -> Counterexample:
+    return Counterexample(tuple((v.name, c) for v, c in zip(variables, point)), expected, answer)
 
 
 def probably_equal(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None = None) -> bool:
@@ -248,78 +322,6 @@ def probably_equal(reference: sympy.Expr, answer: sympy.Expr, variables: tuple |
     finite = numpy.isfinite(values)
     gap = numpy.abs(values - samples.values) > 1e-6 * numpy.maximum(numpy.abs(values), numpy.abs(samples.values))
     return not bool(numpy.any(finite & gap))
-
-
-def _compare_precise(samples: Samples, answer) -> Comparison:
-    func = compile_expr(answer, samples.variables, LOW)
-    agreed, skipped = 0, []
-    for point, r in zip(samples.points, samples.mp_values):
-        a = evaluate(func, point, LOW)
-        if a is not None and (samples.complex_fallback or is_real(a, LOW)) and close(a, r, LOW):
-            agreed += 1
-            continue
-        outcome = _escalate(samples, answer, point, abs(a - r) if a is not None else None)
-        if isinstance(outcome, Counterexample):
-            return Comparison(False, "numeric", outcome, agreed)
-        if outcome == "skip":
-            skipped.append(point)
-        agreed += outcome == "agree"
-    return _conclude(samples, answer, agreed, skipped)
-
-
-def _escalate(samples: Samples, answer, point, d1):
-    """Re-evaluate one disagreeing point at 60 digits: "agree" (it was rounding noise or
-    overflow), "skip" (the answer's own isolated singularity) or a Counterexample."""
-    r2 = evaluate(compile_expr(samples.reference, samples.variables, HIGH), point, HIGH)
-    a2 = evaluate(compile_expr(answer, samples.variables, HIGH), point, HIGH)
-    if r2 is None or a2 is None:
-        return "skip"
-    if samples.complex_fallback or is_real(a2, HIGH):
-        # A difference that shrinks as the precision grows was rounding noise.
-        if close(a2, r2, HIGH) or (d1 is not None and abs(a2 - r2) < d1 * 1e-3):
-            return "agree"
-    coords = tuple((v.name, c) for v, c in zip(samples.variables, point))
-    return Counterexample(coords, r2, a2)
-
-
-def _conclude(samples: Samples, answer, agreed: int, skipped: list) -> Comparison:
-    """Equal with enough agreeing points, unless the answer is undefined at too many of
-    the reference's points to be a removable singularity (more than 2 and a quarter)."""
-    too_many = len(skipped) > max(MAX_SKIPPED, len(samples.points) // 4)
-    if not too_many and (agreed >= MIN_POINTS or (not samples.variables and agreed == len(samples.points) == 1)):
-        return Comparison(True, "numeric", None, agreed)
-    if too_many or (agreed == 0 and samples.points):
-        # Undefined where the reference is defined: not the same function.
-        point = skipped[0] if skipped else samples.points[0]
-        r2 = evaluate(compile_expr(samples.reference, samples.variables, HIGH), point, HIGH)
-        coords = tuple((v.name, c) for v, c in zip(samples.variables, point))
-        return Comparison(False, "numeric", Counterexample(coords, r2, None))
-    return _symbolic(samples.reference, answer, agreed)
-
-
-def _symbolic(reference, answer, agreed: int) -> Comparison:
-    """Try to prove reference - answer == 0 within SYMBOLIC_BUDGET; never guesses "equal"."""
-    start = time.monotonic()
-    expired = None
-    try:
-        with time_limit(SYMBOLIC_BUDGET) as expired:
-            difference = sympy.simplify(reference - answer)
-    except TimeLimitExceeded as exc:
-        if not own_timeout(exc, expired, start, SYMBOLIC_BUDGET):
-            raise  # an enclosing limit fired: let it through
-        return Comparison(None, "undecided", None, agreed)
-    if difference == 0:
-        return Comparison(True, "symbolic", None, agreed)
-    return Comparison(None, "undecided", None, agreed)
-
-
-def own_timeout(exc: BaseException, expired, start: float, seconds: float | None) -> bool:
-    """Whether ``exc`` is the time-out of the block that ``time_limit(seconds) as expired`` opened
-    at ``start`` (and not an enclosing block's)."""
-    if expired is not None:
-        return isinstance(exc, expired)
-    # A time_limit that binds nothing: tell the limits apart by the clock.
-    return seconds is not None and time.monotonic() - start >= seconds * 0.99
 
 
 def constant_ratio(samples: Samples, values: numpy.ndarray):

@@ -9,10 +9,10 @@ is turned into +0, so -x at x = 2 takes SymPy's principal branch, not the other.
 
 **mpmath tiers.** ``compile_expr(expr, variables, tier)`` builds the same kind of
 closures over mpmath functions bound to two private mpmath contexts of fixed
-precision (``LOW`` 30 digits, ``HIGH`` 60 digits); a node outside the table falls
+precision (``LOW`` 30 digits, ``HIGH`` 60 digits, ``tier(d)`` for more); a node outside the table falls
 back to ``sympy.lambdify`` with the same functions. SymPy's principal branches
 exactly, no float overflow, and thread-safe (nobody changes these contexts'
-precision, unlike the global ``mpmath.mp``). Values beyond e^(10^5) (or powers of
+precision, unlike the global ``mpmath.mp``). Values beyond e^(10^8) (or powers of
 more than 10^6 bits) count as undefined rather than being computed with millions
 of digits. These tiers decide wherever float64 could be wrong: numbers float64
 cannot hold (long decimals, big integers or exponents), nodes without a float
@@ -62,6 +62,12 @@ def _cut_above_one(z):
     return numpy.where((z.imag == 0) & (z.real > 1), numpy.conj(z), z)
 
 
+def _complex_sign(z):
+    # SymPy's sign: z/|z| (so sign of a non-real u is not real, as in the mpmath tiers), 0 at 0.
+    size = numpy.abs(z)
+    return numpy.where(size == 0, 0j, z / numpy.where(size == 0, 1, size))
+
+
 FLOAT_FUNCS = {
     sympy.exp: numpy.exp, sympy.log: lambda z: numpy.log(_cut(z)),
     sympy.sin: numpy.sin, sympy.cos: numpy.cos, sympy.tan: numpy.tan,
@@ -71,7 +77,7 @@ FLOAT_FUNCS = {
     sympy.acos: lambda z: numpy.arccos(_cut_above_one(z)),
     sympy.atan: lambda z: numpy.arctan(_cut(z)), sympy.acot: lambda z: numpy.arctan(1 / _cut(z)),
     sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.tanh: numpy.tanh,
-    sympy.Abs: lambda z: numpy.abs(z) + 0j, sympy.sign: lambda z: numpy.sign(z.real) + 0j,
+    sympy.Abs: lambda z: numpy.abs(z) + 0j, sympy.sign: lambda z: _complex_sign(z),
     sigmoid: lambda z: 1 / (1 + numpy.exp(-z)),
 }
 
@@ -178,9 +184,9 @@ def float_close(a: numpy.ndarray, b: numpy.ndarray) -> numpy.ndarray:
 
 #: Beyond these magnitudes a value is treated as undefined (overflow), because mpmath
 #: would need millions of digits (exp(exp(exp(x))) at x = 3 has 10^(10^8) in it).
-EXP_LIMIT = 10**5        # |Re u| for e^u, sinh u, cosh u
+EXP_LIMIT = 10**8        # |Re u| for e^u, sinh u, cosh u (mpmath's exponents are unbounded)
 TRIG_LIMIT = 10**15      # |u| for sin u, cos u, ... (argument reduction cost)
-POW_BITS_LIMIT = 10**6   # |e| * log2|b| for b^e
+POW_BITS_LIMIT = 10**9   # |e| * log2|b| for b^e
 
 
 def _guard(ctx, func, limit, part=lambda z: z):
@@ -281,14 +287,17 @@ def _lambdify(expr, variables, tier: Tier):
 _GUARDED_POW = sympy.Function("_guarded_pow")
 
 
-def evaluate(func, point: tuple, tier: Tier):
-    """The value at ``point`` (a tuple of Fractions/floats), or None where undefined."""
+def evaluate(func, point: tuple, tier: Tier, too_large=None):
+    """The value at ``point`` (a tuple of Fractions/floats), or None where undefined;
+    ``too_large`` where a guard refused a value too large to compute (not undefined)."""
     ctx = tier.ctx
     args = [ctx.mpf(c.numerator) / c.denominator if isinstance(c, Fraction) else ctx.mpf(c)
             for c in point]
     try:
         value = func(*args)
-    except (ZeroDivisionError, ValueError, OverflowError, TypeError, ArithmeticError):
+    except OverflowError:
+        return too_large
+    except (ZeroDivisionError, ValueError, TypeError, ArithmeticError):
         return None
     if not isinstance(value, (ctx.mpf, ctx.mpc)):
         try:
@@ -322,3 +331,24 @@ def show_number(value, digits: int = 6) -> str:
     if value is None:
         return "undefined"
     return mpmath.nstr(value, digits)
+
+
+@lru_cache(maxsize=32)
+def tier(dps: int) -> Tier:
+    """An mpmath tier of ``dps`` digits (rounded up to a multiple of 10; LOW and HIGH reused)."""
+    dps = max(30, -(-int(dps) // 10) * 10)
+    return {30: LOW, 60: HIGH}.get(dps) or Tier(dps)
+
+
+def stable(v1, v2, tier_: Tier) -> bool:
+    """Two evaluations at different precisions agree to the coarser one's tolerance
+    (both undefined counts as stable): the value is resolved, not rounding noise."""
+    if v1 is None or v2 is None:
+        return v1 is None and v2 is None
+    return abs(v1 - v2) <= tier_.tol * abs(v2)
+
+
+def relative_close(a, b, tier_: Tier) -> bool:
+    """a and b agree to the tier's relative tolerance (no absolute floor: a tiny but
+    resolved difference is a difference)."""
+    return abs(a - b) <= tier_.tol * max(abs(a), abs(b))

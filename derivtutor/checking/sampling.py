@@ -94,3 +94,72 @@ def show_coordinate(c) -> str:
     if isinstance(c, Fraction):
         return str(c)
     return f"{c:.6g}"
+
+
+# --- Points keyed on the answer ---------------------------------------------------
+# The points that decide a verdict depend on the problem AND the answer (and on a
+# course secret when one is set), so an answer cannot be built to vanish at its own
+# points: changing the answer changes the points. Still deterministic: SHA-256 of text.
+
+N_SPREAD = 36          # log-uniform points over 10^-3 .. 10^3 per answer
+SECRET_VARIABLE = "DERIVTUTOR_COURSE_SECRET"
+ANCHORS = (1e-3, 1e3)  # the ends of the scale range are always visited, both signs
+
+
+def answer_key(reference: sympy.Expr, answer: sympy.Expr) -> bytes:
+    """A digest of the problem, the normalised answer and the course secret (if set).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> answer_key(x, x) == answer_key(x, x), answer_key(x, x) == answer_key(x, 2 * x)
+    (True, False)
+    """
+    import os
+
+    secret = os.environ.get(SECRET_VARIABLE, "")
+    text = "\x00".join((_SEED_TAG, "answer", secret, sympy.srepr(reference), sympy.srepr(answer)))
+    return hashlib.sha256(text.encode()).digest()
+
+
+def keyed_points(variables: tuple[sympy.Symbol, ...], key: bytes) -> tuple[tuple, ...]:
+    """Lattice points (readable counterexamples), the scale anchors, then points drawn
+    from ``key`` over |x| in 10^-3 .. 10^3 with both signs (stratified per variable).
+
+    >>> import sympy
+    >>> x = sympy.Symbol("x")
+    >>> pts = keyed_points((x,), b"k")
+    >>> len(pts), min(abs(float(p[0])) for p in pts) < 0.002, max(abs(float(p[0])) for p in pts) > 500
+    (48, True, True)
+    """
+    n = len(variables)
+    if n == 0:
+        return ((),)
+    rng = random.Random(int.from_bytes(key[:16], "big"))
+    lattice = list(sample_points(variables))[: (N_LATTICE_ONE if n == 1 else N_LATTICE_MULTI)]
+    jitter = lambda: 1.0 + 0.05 * rng.random()  # noqa: E731 -- anchors move a little per answer
+    anchors = [tuple(s * a * jitter() if j == k else rng.choice(LATTICE_FLOATS) for k in range(n))
+               for a in ANCHORS for s in (-1.0, 1.0) for j in range(n)]
+    strata = [rng.sample(range(N_SPREAD), N_SPREAD) for _ in range(n)]
+    spread = [tuple(_spread(rng, strata[j][k]) for j in range(n)) for k in range(N_SPREAD)]
+    return tuple(lattice + anchors + spread)
+
+
+LATTICE_FLOATS = tuple(float(v) for v in LATTICE[:8])
+
+
+def _spread(rng: random.Random, stratum: int) -> float:
+    """Magnitude 10^u, u in the stratum-th of N_SPREAD slices of [-3, 3]; random sign."""
+    u = -3.0 + 6.0 * (stratum + rng.random()) / N_SPREAD
+    return rng.choice((-1.0, 1.0)) * 10.0 ** u
+
+
+def probe_points(variables: tuple[sympy.Symbol, ...], key: bytes) -> tuple[tuple, ...]:
+    """A deeper search for a counterexample: very near 0 and very far out, both signs."""
+    rng = random.Random(int.from_bytes(key[16:], "big"))
+    scales = [10.0 ** -k for k in range(3, 13)] + [10.0 ** k for k in range(3, 7)]
+    out = []
+    for s in scales:
+        for sign in (-1.0, 1.0):
+            out.append(tuple(sign * s * (1 + rng.random()) if j == 0 else rng.choice(LATTICE_FLOATS)
+                             for j in range(len(variables))))
+    return tuple(out)

@@ -15,7 +15,8 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("check", help="check an answer: verdict, mistake diagnosis, counterexample")
     p.add_argument("exercise", nargs="?", help="an exercise id from the bank (instead of --function)")
     p.add_argument("--function", help="the function to differentiate (plain text or LaTeX)")
-    p.add_argument("--var", default="x", action=OnceAction, help="the variable (default: x)")
+    p.add_argument("--var", action=OnceAction,
+                   help="the variable (default: the function's only variable, as diff finds it)")
     p.add_argument("--answer", required=True, help="the student's answer")
     p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto",
                    help="how to read the answer (default: auto)")
@@ -46,13 +47,32 @@ def _check_function(args):
     from derivtutor.input.parsing import ParseError
 
     try:
-        return check_answer(args.function, args.answer, args.var, syntax=args.syntax, lang=args.lang,
+        var = _variable(args)
+        if isinstance(var, int):
+            return var
+        return check_answer(args.function, args.answer, var, syntax=args.syntax, lang=args.lang,
                             require_simplified=args.require_simplified)
     except ParseError as err:
         text = message("check.cli.bad-function", args.lang, reason=err.render(args.lang))
         return _usage(args, err.code, text, args.function, err.position)
     except ValueError:
         return _usage(args, "check.cli.bad-var", message("check.cli.bad-var", args.lang, name=args.var))
+
+
+def _variable(args):
+    """--var, or the function's only variable found and refused exactly as ``diff`` does
+    (an exit code when there are several); x for a constant function."""
+    from derivtutor.cli.diff import pick_variable
+    from derivtutor.input.parsing import parse
+
+    if args.var is not None:
+        return args.var
+    expr = parse(args.function)  # the teacher's text, read as check_answer reads it
+    var = pick_variable(args, expr)
+    if isinstance(var, int):
+        return var
+    names = sorted(s.name for s in expr.free_symbols)
+    return names[0] if names else "x"
 
 
 def _check_exercise(args):

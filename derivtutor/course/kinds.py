@@ -27,7 +27,7 @@ from functools import lru_cache
 import sympy
 
 from derivtutor.catalogue import message
-from derivtutor.checking.checker import check_answer
+from derivtutor.checking.checker import CheckResult, check_answer
 from derivtutor.input.parsing import ParseError, parse
 
 DEFAULT_TOLERANCE = 1e-3
@@ -47,13 +47,28 @@ def _options(exercise, lang: str, syntax: str, timeout: float) -> dict:
 
 def check_derivative(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` the derivative of the exercise's function?"""
-    return check_answer(bank_expr(exercise.get("function")), answer, exercise.get("variable", "x"),
-                        **_options(exercise, lang, syntax, timeout))
+    function = bank_expr(exercise.get("function"))
+    var = exercise_variable(exercise, function)
+    if var is None:
+        names = ", ".join(sorted(s.name for s in function.free_symbols))
+        return CheckResult("invalid", None, ["check.need-var"], message("check.need-var", lang, names=names),
+                           answer=str(answer))
+    return check_answer(function, answer, var, **_options(exercise, lang, syntax, timeout))
+
+
+def exercise_variable(exercise, expr) -> str | None:
+    """The exercise's variable; else, as ``diff`` finds it, the function's only variable
+    (x for a constant); None when there are several and none is named."""
+    if exercise.get("variable"):
+        return exercise.get("variable")
+    names = sorted(s.name for s in expr.free_symbols)
+    return names[0] if len(names) == 1 else ("x" if not names else None)
 
 
 def check_identity(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` equal to ``rhs``, and written with the functions in ``must_use``?"""
-    result = check_answer(bank_expr(exercise.get("lhs")), answer, exercise.get("variable", "x"),
+    lhs = bank_expr(exercise.get("lhs"))
+    result = check_answer(lhs, answer, exercise_variable(exercise, lhs) or "x",
                           expected=bank_expr(exercise.get("rhs")), **_options(exercise, lang, syntax, timeout))
     required = exercise.get("must_use") or []
     if result.verdict != "correct" or not required:
@@ -78,7 +93,7 @@ def _with(result, verdict: str, score: float, code: str, lang: str, **fields):
 def check_value(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` the number ``expected`` (exactly, or a decimal within ``tolerance``)?"""
     expected = bank_expr(str(exercise.get("expected")))
-    result = check_answer(expected, answer, exercise.get("variable", "x"), expected=expected,
+    result = check_answer(expected, answer, exercise.get("variable") or "x", expected=expected,
                           **_options(exercise, lang, syntax, timeout))
     if result.verdict != "incorrect":
         return result

@@ -25,6 +25,7 @@ import math
 import sympy
 
 from derivtutor.input import vocabulary as V
+from derivtutor.input.absolute import real_abs
 from derivtutor.input.errors import ParseError
 from derivtutor.input.lexing import Token
 
@@ -195,7 +196,7 @@ class Grammar:
         if not self.at_op("|"):
             raise ParseError("parse.expected-close", self.peek().pos, char="|")
         self.take()
-        return guard(sympy.Abs(inner), open_.pos)
+        return guard(real_abs(inner), open_.pos)
 
     def frac(self) -> sympy.Expr:
         t = self.take()

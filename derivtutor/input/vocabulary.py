@@ -11,6 +11,7 @@ from functools import lru_cache
 import sympy
 
 from derivtutor.functions import sigmoid
+from derivtutor.input.absolute import real_abs
 
 
 def _log(x, base=None):
@@ -45,7 +46,7 @@ FUNCTIONS = {
     "sqrt": (sympy.sqrt, (1,)),
     "root": (lambda x, n=2: sympy.Pow(x, sympy.Integer(1) / n), (1, 2)),
     "cbrt": (lambda x: sympy.Pow(x, sympy.Rational(1, 3)), (1,)),
-    "abs": (sympy.Abs, (1,)),
+    "abs": (real_abs, (1,)),
     "sigmoid": (sigmoid, (1,)),
 }
 

@@ -24,12 +24,13 @@ from sympy import (
 
 from derivtutor.functions import sigmoid
 from derivtutor.steps.rules import (
-    AbsRule, AcoshRule, AcosRule, AcotRule, AsinhRule, AsinRule, AtanhRule, AtanRule, ChainRule,
+    AbsRewriteRule, AbsRule, AcoshRule, AcosRule, AcotRule, AsinhRule, AsinRule, AtanhRule, AtanRule, ChainRule,
     ConstantMultipleRule, ConstantRule, CoshRule, CosRule, CothRule, CotRule, CschRule, CscRule, DontKnowRule,
     ExponentialRule, ExpRule, LogBaseRule, LogDiffRule, LogRule, PowerRule, ProductRule, QuotientRule, Rule,
     SechRule, SecRule, SigmoidRule, SignRule, SinhRule, SinRule, SqrtRule, SumRule, TanhRule, TanRule,
     VariableRule,
 )
+from derivtutor.steps.rules_elementary import abs_inside_real
 from derivtutor.steps.simplification import SimplifyStep, chain_factors, simplify_steps
 
 #: Function class -> rule for that function applied to the variable itself.
@@ -74,6 +75,10 @@ class _Finder:
             return ConstantRule(expr, var)
         if expr == var:
             return VariableRule(expr, var)
+        if isinstance(expr, Abs):
+            rewritten = abs_inside_real(expr)
+            if rewritten != expr:  # |x^(3/2)| = |x|^(3/2): sign(u) u' needs a real u
+                return AbsRewriteRule(expr, var, rewritten, self.derive(rewritten, var))
         for cls in type(expr).__mro__:
             if cls in self.table:
                 return self.table[cls](expr, var)

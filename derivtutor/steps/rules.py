@@ -37,6 +37,7 @@ from derivtutor.steps.rules_core import (
     iter_rules,
 )
 from derivtutor.steps.rules_elementary import (
+    AbsRewriteRule,
     AbsRule,
     AcoshRule,
     AcosRule,
@@ -72,7 +73,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SinRule, CosRule, TanRule, CotRule, SecRule, CscRule,
     AsinRule, AcosRule, AtanRule, AcotRule, SinhRule, CoshRule, TanhRule,
     CothRule, SechRule, CschRule, AsinhRule, AcoshRule, AtanhRule,
-    SigmoidRule, AbsRule, SignRule,
+    SigmoidRule, AbsRule, AbsRewriteRule, SignRule,
 )
 
 #: Stable rule id -> rule class.

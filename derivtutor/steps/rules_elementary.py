@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sympy import (Expr, Integer, cos, cosh, cot, coth, csc, csch, exp, log, sec, sech, sign, sin, sinh,
+from sympy import (Abs, Expr, Integer, Mul, cos, cosh, cot, coth, csc, csch, exp, log, sec, sech, sign, sin, sinh,
                    sqrt, tan, tanh)
 
 from derivtutor.functions import sigmoid
@@ -299,6 +299,46 @@ class AbsRule(Rule):
     def eval(self) -> Expr:
         return sign(self.var)
 
+
+
+@dataclass(frozen=True)
+class AbsRewriteRule(Rule):
+    """|u^a| = |u|^a and |e^u| = e^u for real letters: afterwards what stands inside |.| is real,
+    so |.|' = sign is right where the power of a negative number is not real (|x^(3/2)| at x < 0).
+    Fields: ``rewritten`` (the equal form), ``rule`` (the rule for it)."""
+
+    rewritten: Expr
+    rule: Rule
+    rule_id: ClassVar[str] = "abs_rewrite"
+    formula: ClassVar[str] = "|u^a| = |u|^a"
+
+    def eval(self) -> Expr:
+        return self.rule.eval()
+
+
+def abs_inside_real(expr: Expr) -> Expr:
+    """``expr`` with |b^a| written |b|^a (a a real number) inside every |.|: the same value
+    for every real value of the letters, principal branches included.
+
+    >>> from sympy import Abs, Rational, Symbol
+    >>> x = Symbol("x")
+    >>> abs_inside_real(Abs(x**Rational(3, 2)))
+    Abs(x)**(3/2)
+    """
+    def rewrite(node):
+        arg = node.args[0]
+        factors = Mul.make_args(arg)
+        out = []
+        for f in factors:
+            if f.is_Pow and f.exp.is_number and f.exp.is_extended_real and not f.exp.is_integer:
+                out.append(Abs(f.base) ** f.exp)
+            else:
+                out.append(Abs(f))
+        return Mul(*out)
+
+    return expr.replace(lambda e: isinstance(e, Abs) and any(
+        f.is_Pow and f.exp.is_number and f.exp.is_extended_real and not f.exp.is_integer
+        for f in Mul.make_args(e.args[0])), rewrite)
 
 
 @dataclass(frozen=True)
