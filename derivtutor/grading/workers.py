@@ -19,11 +19,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 import time
 from multiprocessing.connection import wait
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
+#: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
+PR_SET_PDEATHSIG = 1
 
 
 def _set_memory_limit(memory_mb: int | None) -> None:
@@ -65,16 +70,16 @@ def outcome_from_result(result) -> dict:
                     message=getattr(result, "message", "") or "", expected=None if expected is None else str(expected))
 
 
-def check_one(bank: dict, task: tuple, lang: str, timeout: float) -> tuple[dict, bool]:
+def check_one(exercises: dict, task: tuple, lang: str, timeout: float) -> tuple[dict, bool]:
     """Check one (exercise id, answer, syntax) task; returns (outcome, worker must leave)."""
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.course.bank import check_exercise
 
-    exercise_id, answer, syntax = task
+    exercise_id, answer, syntax = task  # exercise_id: a key of ``exercises``
     try:
         # The checker's own limit fires first; ours (a little later) catches checkers without one.
         with time_limit(timeout + 0.25):
-            result = check_exercise(bank[exercise_id], answer, lang=lang, syntax=syntax, timeout=timeout)
+            result = check_exercise(exercises[exercise_id], answer, lang=lang, syntax=syntax, timeout=timeout)
         outcome = outcome_from_result(result)
         return outcome, outcome["status"] != "graded"  # an interrupted check may leave caches half-built
     except TimeLimitExceeded:
@@ -87,10 +92,36 @@ def check_one(bank: dict, task: tuple, lang: str, timeout: float) -> tuple[dict,
         return _outcome(ERROR, reason=f"{type(exc).__name__}: {str(exc)[:200]}"), False
 
 
-def _worker_main(conn, exercises_dir, lang: str, timeout: float, memory_mb: int | None) -> None:
-    from derivtutor.course.bank import load_exercises
+def die_with_parent(parent_pid: int) -> None:
+    """Make this worker end when the grader does, however the grader ends (even SIGKILL).
 
-    bank = load_exercises(exercises_dir)
+    On Linux the kernel sends SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``);
+    elsewhere a watcher thread polls the parent. A worker idle on its pipe also leaves
+    at end-of-file, which is what a dead parent's pipe gives.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent_pid:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _worker_main(conn, exercises: dict, lang: str, timeout: float, memory_mb: int | None, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     _set_memory_limit(memory_mb)
     while True:
         try:
@@ -100,7 +131,7 @@ def _worker_main(conn, exercises_dir, lang: str, timeout: float, memory_mb: int 
         if message is None:
             return
         index, task = message
-        outcome, leave = check_one(bank, task, lang, timeout)
+        outcome, leave = check_one(exercises, task, lang, timeout)
         conn.send((index, outcome, leave))
         if leave:
             return
@@ -132,36 +163,61 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def run_tasks(tasks: list, *, exercises_dir=None, jobs: int | None = None, lang: str = "en",
-              timeout: float = 2.0, memory_mb: int | None = 1024, on_done=None) -> list[dict]:
-    """Check every task in isolated workers; returns one outcome dict per task, in task order."""
-    if not tasks:
-        return []
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    context, config = _context(), (exercises_dir, lang, timeout, memory_mb)
-    hard_limit = timeout * 1.5 + 1.0
+def run_tasks(tasks: list, *, exercises: dict | None = None, exercises_dir=None, jobs: int | None = None,
+              lang: str = "en", timeout: float = 2.0, memory_mb: int | None = 1024, on_done=None) -> list[dict]:
+    """Check every task in isolated workers; returns one outcome dict per task, in task order.
+
+    ``exercises`` maps the tasks' exercise keys to exercises (default: the bank in ``exercises_dir``).
+    """
+    if exercises is None:
+        from derivtutor.course.bank import load_exercises
+
+        exercises = load_exercises(exercises_dir)
     outcomes: list = [None] * len(tasks)
-    pending = list(range(len(tasks) - 1, -1, -1))  # popped from the end: task order
-    workers = [_Worker(context, config) for _ in range(jobs)]
-    try:
-        while pending or any(w.index is not None for w in workers):
-            for slot, worker in enumerate(workers):
-                if worker.index is None and pending:
-                    index = pending.pop()
-                    try:
-                        worker.give(index, tasks[index], hard_limit)
-                    except OSError:  # it died while idle: replace it, the task waits
-                        worker.stop()
-                        workers[slot] = _Worker(context, config)
-                        pending.append(index)
-            _collect(workers, outcomes, context, config, on_done)
-    finally:
-        for worker in workers:
-            worker.stop()
+
+    def keep(index: int, outcome: dict) -> None:
+        outcomes[index] = outcome
+        if on_done is not None:
+            on_done()
+
+    check_tasks(enumerate(tasks), exercises=exercises, jobs=jobs, lang=lang, timeout=timeout,
+                memory_mb=memory_mb, on_outcome=keep, total=len(tasks))
     return outcomes
 
 
-def _collect(workers: list, outcomes: list, context, config: tuple, on_done) -> None:
+def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, lang: str = "en",
+                timeout: float = 2.0, memory_mb: int | None = 1024, total: int | None = None) -> None:
+    """Check ``tasks`` (an iterable of (index, task), read lazily) in isolated workers and call
+    ``on_outcome(index, outcome)`` as each one ends, in any order."""
+    if total == 0:
+        return
+    jobs = max(1, min(jobs or os.cpu_count() or 1, total or jobs or os.cpu_count() or 1))
+    context, config = _context(), (exercises, lang, timeout, memory_mb, os.getpid())
+    hard_limit = timeout * 1.5 + 1.0
+    source, retry = iter(tasks), []
+    workers = [_Worker(context, config) for _ in range(jobs)]
+    try:
+        while True:
+            for slot, worker in enumerate(workers):
+                if worker.index is None:
+                    item = retry.pop() if retry else next(source, None)
+                    if item is None:
+                        continue
+                    try:
+                        worker.give(item[0], item[1], hard_limit)
+                    except OSError:  # it died while idle: replace it, the task waits
+                        worker.stop()
+                        workers[slot] = _Worker(context, config)
+                        retry.append(item)
+            if not any(w.index is not None for w in workers):
+                return
+            _collect(workers, context, config, on_outcome)
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def _collect(workers: list, context, config: tuple, on_outcome) -> None:
     busy = [w for w in workers if w.index is not None]
     soonest = min(w.deadline for w in busy)
     ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
@@ -180,10 +236,8 @@ def _collect(workers: list, outcomes: list, context, config: tuple, on_done) -> 
             outcome = _outcome(TIMEOUT, reason="time limit (worker stopped)")
         if outcome is None:
             continue
-        outcomes[worker.index] = outcome
-        worker.index = None
-        if on_done is not None:
-            on_done()
+        index, worker.index = worker.index, None
+        on_outcome(index, outcome)
         if leave:
             worker.stop()
             workers[slot] = _Worker(context, config)
