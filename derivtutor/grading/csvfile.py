@@ -135,10 +135,18 @@ def _swallows_rows(continuation, width: int, delimiter: str) -> bool:
     """Whether a quoted field's later lines read as rows of their own: then its quote was never
     meant to span lines, and merging them would lose those rows."""
     for line in continuation:
-        cells = next(csv.reader([line.text], delimiter=delimiter), [])
+        cells = _cells(line.text, delimiter)
         if len(cells) >= width and all(cell.strip() for cell in cells[:width]):
             return True
     return False
+
+
+def _cells(text: str, delimiter: str) -> list[str]:
+    """One line's cells, read on its own (leniently: this is a guess, never a grade)."""
+    try:
+        return next(csv.reader([text], delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def _problem(lines, column, delimiter, source, code, **fields) -> Problem:
@@ -148,7 +156,7 @@ def _problem(lines, column, delimiter, source, code, **fields) -> Problem:
 
 def _who(text: str, column: dict, delimiter: str) -> tuple[str, str]:
     """Student and exercise named on a row's first line, when they read cleanly."""
-    cells = next(csv.reader([text], delimiter=delimiter), [])
+    cells = _cells(text[:4000], delimiter)
     found = []
     for name in ("student", "exercise"):
         i = column[name]

@@ -78,6 +78,8 @@ def safe_file_name(student: str) -> str:
     """
     name = re.sub(r"[^\w.-]", "_", student, flags=re.UNICODE).strip() or "_"
     name = "_" + name[1:] if name.startswith(".") else name
+    if name.startswith("-"):  # neither a shell option nor a formula in the index
+        name = "_" + name
     if name.split(".")[0].upper() in _RESERVED:
         name = "_" + name
     if len(name.encode("utf-8")) <= MAX_NAME_BYTES:
