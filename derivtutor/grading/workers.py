@@ -7,9 +7,12 @@ killed, its task scored as a time-out, and a fresh worker takes its place. A
 worker also leaves after a cooperative time-out or a MemoryError (its memory
 may be in a bad state), and one that dies (a crash) is replaced likewise.
 Workers are *not* restarted per task: forking per answer would cost more than
-checking it.
+checking it. Workers get the exercises from the grader when they are forked
+(nothing is reloaded from disk), and they die with the grader, however it ends
+(``die_with_parent``).
 
-``run_tasks`` is the whole interface:
+``check_tasks`` reads its tasks lazily and reports each outcome as it comes;
+``run_tasks`` is the list-in, list-out form:
 
 >>> outcomes = run_tasks([("table-sin", "cos(x)", "auto")], jobs=1)   # doctest: +SKIP
 >>> outcomes[0]["verdict"]                                             # doctest: +SKIP
