@@ -11,7 +11,10 @@ grader's own (VmHWM) and its largest worker's (RUSAGE_CHILDREN).
 At 10,000 answers the baseline is --jobs 1, measured in the same run; --jobs 2
 is compared with it, and the two gradebooks must be identical.
 
-    python bench/grade.py [--sizes 10000,100000,500000] [--exercises 20] [--repeat 3] [--seed 6]
+    python bench/grade.py [--sizes 10000,100000,500000] [--exercises 20] [--repeat 3] [--seed 6] [--stand-in]
+
+``--stand-in`` swaps the checker for one that costs nothing, to measure what
+reading, storing and writing cost on their own (memory above all).
 
 Targets: at least 5,000 answers/s with --jobs 2 on 10,000 answers; at most 250 MB
 peak for the grader on 500,000 rows (about 45 MB of CSV).
@@ -88,7 +91,7 @@ def make_class(students: int, exercises: list, seed: int) -> list[tuple[str, str
                 answer = f"{k}*({correct[0]})/{k}" if rng.random() < 0.7 else f"({rng.choice(wrong)}) + {k}"
             else:  # the first spelling is the one most students write
                 answer = correct[0] if rng.random() < 0.6 else rng.choice(correct)
-            rows.append((f"student{s:04d}", ex.id, answer))
+            rows.append((f"student{s:05d}@students.example.org", ex.id, answer))
     return rows
 
 
@@ -96,8 +99,9 @@ def write_csv(rows, folder: Path) -> Path:
     path = folder / "class.csv"
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "exercise", "answer"])
-        writer.writerows(rows)
+        # an LMS export: a submission time besides the three columns read (about 90 bytes a row)
+        writer.writerow(["student", "exercise", "answer", "submitted"])
+        writer.writerows((*row, f"2026-11-{1 + n % 30:02d}T{n % 24:02d}:{n % 60:02d}:00Z") for n, row in enumerate(rows))
     return path
 
 
@@ -106,6 +110,11 @@ CHILD = """
 import json, resource, sys, time
 import derivtutor.cli, derivtutor.grading.grader, sympy   # imports are not what is measured
 argv = sys.argv[1:]
+if argv[0] == "--stand-in":  # every answer "checked" at no cost: what the rest of the pipeline costs
+    from derivtutor.course import bank
+    sys.path.insert(0, argv[1])
+    bank.KIND_CHECKERS["derivative"] = "grade:stand_in_check"
+    argv = argv[2:]
 start = time.perf_counter()
 code = derivtutor.cli.main(argv)
 wall = time.perf_counter() - start
@@ -115,18 +124,29 @@ print(json.dumps({"code": code, "wall": wall, "grader_mb": hwm / 1024, "worker_m
 """
 
 
-def grade_in_child(path: Path, out: Path, jobs: int) -> dict:
+def stand_in_check(exercise, answer, lang="en", **options):
+    """A checker that costs nothing (with --stand-in): correct when the answer is the reference."""
+    from types import SimpleNamespace
+
+    correct = answer == exercise.get("answer")
+    return SimpleNamespace(verdict="correct" if correct else "incorrect", score=float(correct),
+                           diagnosis=None, message="", expected=None)
+
+
+def grade_in_child(path: Path, out: Path, jobs: int, stand_in: bool = False) -> dict:
     argv = ["grade", str(path), "--out", str(out), "--jobs", str(jobs)]
+    if stand_in:
+        argv = ["--stand-in", str(Path(__file__).resolve().parent), *argv]
     done = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def throughput(path: Path, folder: Path, rows: int, repeat: int) -> bool:
+def throughput(path: Path, folder: Path, rows: int, repeat: int, stand_in: bool) -> bool:
     """--jobs 1 (baseline) and --jobs 2 on the same class, alternating; medians and their ratio."""
     walls = {1: [], 2: []}
     for _ in range(repeat):
         for jobs in walls:
-            walls[jobs].append(grade_in_child(path, folder / f"gradebook-{jobs}.csv", jobs)["wall"])
+            walls[jobs].append(grade_in_child(path, folder / f"gradebook-{jobs}.csv", jobs, stand_in)["wall"])
     median = {jobs: statistics.median(times) for jobs, times in walls.items()}
     for jobs, wall in median.items():
         print(f"  --jobs {jobs}: median {wall:.2f} s, {rows / wall:,.0f} answers/s")
@@ -144,7 +164,11 @@ def main(argv=None) -> int:
     parser.add_argument("--exercises", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each --jobs at the first size")
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--stand-in", action="store_true",
+                        help="a checker that costs nothing: the memory and speed of reading, storing and writing")
     args = parser.parse_args(argv)
+    if args.stand_in:
+        print("stand-in checker: the figures are the pipeline's, without the cost of checking")
     exercises = pick_exercises(args.exercises)
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
@@ -155,8 +179,8 @@ def main(argv=None) -> int:
             distinct = len({(ex, a) for _, ex, a in rows})
             print(f"class: {len(rows):,} answers ({path.stat().st_size / 2**20:.1f} MB), {distinct:,} distinct")
             if n == 0:
-                ok = throughput(path, folder, len(rows), args.repeat) and ok
-            result = grade_in_child(path, folder / "gradebook.csv", 2)
+                ok = throughput(path, folder, len(rows), args.repeat, args.stand_in) and ok
+            result = grade_in_child(path, folder / "gradebook.csv", 2, args.stand_in)
             print(f"  --jobs 2: {result['wall']:.2f} s, {len(rows) / result['wall']:,.0f} answers/s, peak memory: "
                   f"grader {result['grader_mb']:.0f} MB, largest worker {result['worker_mb']:.0f} MB"
                   + ("" if size < 500_000 else f" (target: grader <= 250 MB: "

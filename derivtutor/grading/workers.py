@@ -26,10 +26,14 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
+from itertools import islice
 from multiprocessing.connection import wait
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
+#: Most tasks a worker holds at a time.
+BATCH = 8
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
 
@@ -128,30 +132,33 @@ def _worker_main(conn, exercises: dict, lang: str, timeout: float, memory_mb: in
     _set_memory_limit(memory_mb)
     while True:
         try:
-            message = conn.recv()
+            batch = conn.recv()
         except (EOFError, OSError):
             return
-        if message is None:
+        if batch is None:
             return
-        index, task = message
-        outcome, leave = check_one(exercises, task, lang, timeout)
-        conn.send((index, outcome, leave))
-        if leave:
-            return
+        for index, task in batch:  # each outcome is sent as soon as it is known
+            outcome, leave = check_one(exercises, task, lang, timeout)
+            conn.send((index, outcome, leave))
+            if leave:
+                return
 
 
 class _Worker:
+    """One worker and the tasks it holds, oldest first; its deadline moves with every outcome."""
+
     def __init__(self, context, config: tuple):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, *config), daemon=True)
         self.process.start()
         child.close()
-        self.index = None
+        self.held = deque()
         self.deadline = None
 
-    def give(self, index: int, task: tuple, hard_limit: float) -> None:
-        self.index, self.deadline = index, time.monotonic() + hard_limit
-        self.conn.send((index, task))
+    def give(self, batch: list, hard_limit: float) -> None:
+        self.held.extend(batch)
+        self.deadline = time.monotonic() + hard_limit
+        self.conn.send(batch)
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -191,56 +198,69 @@ def run_tasks(tasks: list, *, exercises: dict | None = None, exercises_dir=None,
 def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, lang: str = "en",
                 timeout: float = 2.0, memory_mb: int | None = 1024, total: int | None = None) -> None:
     """Check ``tasks`` (an iterable of (index, task), read lazily) in isolated workers and call
-    ``on_outcome(index, outcome)`` as each one ends, in any order."""
+    ``on_outcome(index, outcome)`` as each one ends, in any order.
+
+    Tasks go to a worker a few at a time (``BATCH``): one pipe round trip per task
+    would cost more than a quick check on a busy machine.
+    """
     if total == 0:
         return
     jobs = max(1, min(jobs or os.cpu_count() or 1, total or jobs or os.cpu_count() or 1))
     context, config = _context(), (exercises, lang, timeout, memory_mb, os.getpid())
     hard_limit = timeout * 1.5 + 1.0
-    source, retry = iter(tasks), []
+    source, retry = iter(tasks), deque()
+    size = BATCH if total is None else max(1, min(BATCH, total // (4 * jobs)))
     workers = [_Worker(context, config) for _ in range(jobs)]
     try:
         while True:
             for slot, worker in enumerate(workers):
-                if worker.index is None:
-                    item = retry.pop() if retry else next(source, None)
-                    if item is None:
+                if not worker.held:
+                    batch = [retry.popleft() for _ in range(min(size, len(retry)))]
+                    batch += list(islice(source, size - len(batch)))
+                    if not batch:
                         continue
                     try:
-                        worker.give(item[0], item[1], hard_limit)
-                    except OSError:  # it died while idle: replace it, the task waits
+                        worker.give(batch, hard_limit)
+                    except OSError:  # it died while idle: replace it, the tasks wait
                         worker.stop()
                         workers[slot] = _Worker(context, config)
-                        retry.append(item)
-            if not any(w.index is not None for w in workers):
+                        retry.extend(batch)
+            if not any(w.held for w in workers):
                 return
-            _collect(workers, context, config, on_outcome)
+            _collect(workers, context, config, on_outcome, retry, hard_limit)
     finally:
         for worker in workers:
             worker.stop()
 
 
-def _collect(workers: list, context, config: tuple, on_outcome) -> None:
-    busy = [w for w in workers if w.index is not None]
+def _collect(workers: list, context, config: tuple, on_outcome, retry: deque, hard_limit: float) -> None:
+    busy = [w for w in workers if w.held]
     soonest = min(w.deadline for w in busy)
     ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
     now = time.monotonic()
     for slot, worker in enumerate(workers):
-        if worker.index is None:
+        if not worker.held:
             continue
-        outcome, leave = None, True
+        leave = False
         if worker.conn in ready:
             try:
-                _, outcome, leave = worker.conn.recv()
+                while worker.held and not leave and worker.conn.poll():
+                    index, outcome, leave = worker.conn.recv()
+                    worker.held.popleft()
+                    worker.deadline = time.monotonic() + hard_limit
+                    on_outcome(index, outcome)
             except (EOFError, OSError):
                 worker.process.join(1.0)
-                outcome = _outcome(CRASH, reason=f"worker exited with code {worker.process.exitcode}")
+                index, _ = worker.held.popleft()
+                on_outcome(index, _outcome(CRASH, reason=f"worker exited with code {worker.process.exitcode}"))
+                leave = True
         elif now >= worker.deadline:
-            outcome = _outcome(TIMEOUT, reason="time limit (worker stopped)")
-        if outcome is None:
-            continue
-        index, worker.index = worker.index, None
-        on_outcome(index, outcome)
+            index, _ = worker.held.popleft()
+            on_outcome(index, _outcome(TIMEOUT, reason="time limit (worker stopped)"))
+            leave = True
         if leave:
+            # The tasks it still held were never started (or are lost with it): they go to another worker.
+            retry.extend(worker.held)
+            worker.held.clear()
             worker.stop()
             workers[slot] = _Worker(context, config)
