@@ -99,7 +99,7 @@ def test_folder_of_students(tmp_path):
 
 
 NORMALISE = [("spaces-around-operators", " x ^ 2 +  1 ", "x^2+1"), ("keeps-word-space", "sin  x", "sin x"),
-             ("latex", "\\frac {1} {x}", "\\frac{1}{x}"), ("newlines", "x\n*\ny", "x*y")]
+             ("latex", "\\frac {1} {x}", "\\frac{1}{x}"), ("line-breaks-kept", " x \n\n * \ny", "x\n*\ny")]
 
 
 @pytest.mark.parametrize("text, expected", [c[1:] for c in NORMALISE], ids=[c[0] for c in NORMALISE])
@@ -125,13 +125,14 @@ def test_a_bad_answer_scores_zero_and_spares_the_others(fake, answer, status):
 
 def test_identical_normalised_answers_are_checked_once(fake, monkeypatch):
     seen = []
-    real = grading.run_tasks
+    real = grading.check_tasks
 
     def spy(tasks, **kwargs):
-        seen.extend(tasks)
+        tasks = list(tasks)
+        seen.extend(task for _, task in tasks)
         return real(tasks, **kwargs)
 
-    monkeypatch.setattr(grading, "run_tasks", spy)
+    monkeypatch.setattr(grading, "check_tasks", spy)
     rows, _ = rows_of("student,exercise,answer\na,table-sin,o k\nb,table-sin,ok\nc,table-sin, ok \n"
                       "d,table-cos,ok\ne,table-sin,ok,\n")
     report = grade(rows, jobs=1, progress=False)
@@ -227,14 +228,15 @@ def test_cli_grade_csv_gradebook(fake, class_csv, tmp_path, capsys):
     assert captured.out == ""
     assert "line 63" in captured.err and "bogus-ex" in captured.err   # the unknown exercise, by line
     assert "\r" not in captured.err                                  # no progress bar off a terminal
-    assert out.read_text(encoding="utf-8").splitlines()[0] == "student,chain-tg-x2,table-cos,table-sin,total,max"
+    # the columns in the order the file first names them
+    assert out.read_text(encoding="utf-8").splitlines()[0] == "student,table-sin,table-cos,chain-tg-x2,total,max"
 
 
 def test_cli_grade_gradescope_per_student(fake, class_csv, tmp_path):
     folder = tmp_path / "results"
     assert main(["grade", str(class_csv), "--format", "gradescope", "--out", f"{folder}/", "--jobs", "1"]) == 0
     files = sorted(p.name for p in folder.iterdir())
-    assert files == [f"st{i:02d}.json" for i in range(20)]
+    assert files == ["index.csv"] + [f"st{i:02d}.json" for i in range(20)]
     assert json.loads((folder / "st01.json").read_text(encoding="utf-8"))["tests"]
 
 

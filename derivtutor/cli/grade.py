@@ -16,7 +16,8 @@ def register(subparsers) -> None:
                         help="gradescope results.json, a CSV gradebook, or every item as JSON (default: csv)")
     parser.add_argument("--out", metavar="PATH",
                         help="output file (default: stdout); with --format gradescope, a folder (existing, "
-                             "or ending in /) gets one <student>.json each")
+                             "or ending in /) gets one <student>.json each and index.csv, "
+                             "written whole or not at all")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of cores)")
     add_json_flag(parser)  # --json: a short machine-readable summary on stdout
     add_lang_flag(parser)
@@ -42,7 +43,6 @@ def assignment_ids(text: str | None) -> list[str] | None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from derivtutor.grading import reports
     from derivtutor.course.bank import ExerciseError
     from derivtutor.grading.grader import grade_file
     from derivtutor.grading.submissions import SubmissionError
@@ -56,25 +56,53 @@ def run(args: argparse.Namespace) -> int:
         return fail(args, "grading.input", str(exc))
     except KeyError as exc:
         return fail(args, "grading.assignment", f"unknown exercise id(s) in --assignment: {exc.args[0]}")
-    written = _write(report, args, Path)
-    for _, text in report.problems:
-        print(f"warning: {text}", file=sys.stderr)
+    try:
+        written = _write(report, args, Path)
+    except FileExistsError as exc:
+        return fail(args, "grading.output", str(exc))
+    _tell(report, args.lang)
     if args.json:
-        print_json({"students": len(report.students), "items": len(report.items),
-                    "problems": len(report.problems), "written": [str(p) for p in written]})
-    elif args.out is None:
-        sys.stdout.write(reports.render(report, args.format))
+        print_json({"students": len(report.students), "items": sum(1 for _ in report.iter_items()),
+                    "problems": sum(1 for _ in report.iter_problems()), "sources": report.sources,
+                    "written": [str(p) for p in written]})
     return EXIT_OK
+
+
+def _tell(report, lang: str) -> None:
+    """How each file was read (when it is worth saying), then every problem, on stderr."""
+    from derivtutor.catalogue import message
+
+    for source in report.sources:
+        if source["delimiter"] is None and source["encoding"] == "utf-8":
+            continue  # a plain UTF-8 answers file: nothing to say
+        separator = ""
+        if source["delimiter"] is not None:
+            name = message(f"grading.separator-{SEPARATOR_NAMES[source['delimiter']]}", lang)
+            separator = message("grading.separator", lang, name=name)
+        text = message("grading.read-as", lang, source=source["source"], encoding=encoding_label(source["encoding"]),
+                       separator=separator)
+        print(message("grading.note", lang, text=text), file=sys.stderr)
+    for _, text in report.iter_problems():
+        print(message("grading.warning", lang, text=text), file=sys.stderr)
+
+
+SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def encoding_label(encoding: str) -> str:
+    from derivtutor.grading.decoding import encoding_name
+
+    return encoding_name(encoding)
 
 
 def _write(report, args, Path) -> list:
     from derivtutor.grading import reports
 
     if args.out is None:
+        if not args.json:
+            reports.WRITERS[args.format](report, sys.stdout)
         return []
     out = Path(args.out)
     if args.format == "gradescope" and (out.is_dir() or args.out.endswith(("/", "\\"))):
         return reports.write_per_student(report, out)
-    return [reports.write_atomic(out, reports.render(report, args.format))]
-
-
+    return [reports.write_report(report, args.format, out)]

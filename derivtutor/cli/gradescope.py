@@ -28,22 +28,22 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from derivtutor.grading import reports
     from derivtutor.course.bank import ExerciseError
+    from derivtutor.grading import reports
     from derivtutor.grading.grader import grade
-    from derivtutor.grading.submissions import SubmissionError, find_answers_file, parse_answers_text
+    from derivtutor.grading.submissions import SubmissionError, read_submission
 
     try:
-        path = find_answers_file(args.submission)
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-        rows, problems = parse_answers_text(text, "student", path.name)
+        # Links are never followed and at most MAX_FILE_BYTES are read: the file is the student's.
+        rows, problems, _ = read_submission(args.submission)
         report = grade(rows, problems, exercises_dir=args.exercises, assignment=assignment_ids(args.assignment),
                        jobs=1, timeout=args.timeout, memory_mb=args.memory or None, lang=args.lang, progress=False)
-    except (SubmissionError, ExerciseError, KeyError) as exc:
+    except (SubmissionError, ExerciseError, KeyError, OSError) as exc:
         # Gradescope shows results.json to the student: explain there too, with a zero.
-        results = {"score": 0.0, "output": f"error: {exc}", "tests": [], "visibility": "visible"}
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        results = {"score": 0.0, "output": f"error: {reason}", "tests": [], "visibility": "visible"}
         reports.write_atomic(args.results, reports.to_json(results))
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {reason}", file=sys.stderr)
         return EXIT_INVALID
     results = reports.gradescope_results(report, "student")
     reports.write_atomic(args.results, reports.to_json(results))

@@ -140,8 +140,14 @@ SOLVERS = {"derivative": _solve_derivative, "value": _solve_value, "identity": _
 
 
 def solution_latex(exercise: Exercise, lang: str = "en") -> str:
-    """The LaTeX body of one exercise's solution."""
-    return SOLVERS.get(exercise.kind, _solve_other)(exercise, lang)
+    """The LaTeX body of one exercise's solution (a sentence saying why, if the bank's text does not parse)."""
+    from derivtutor.input.errors import ParseError
+
+    try:
+        return SOLVERS.get(exercise.kind, _solve_other)(exercise, lang)
+    except ParseError as exc:
+        # A bank mistake must not cost the whole worksheet: this exercise says so, the others are solved.
+        return escape_text(message("worksheet.unparsable", lang, id=exercise.id, reason=exc.render(lang)))
 
 
 def _exercise_block(number: int, exercise: Exercise, lang: str, solutions: bool) -> list[str]:

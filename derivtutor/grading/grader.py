@@ -2,20 +2,23 @@
 
 The order of work, and why:
 
-1. read the submissions (``derivtutor.grading.submissions``); unreadable rows become
-   problems with a line number, and a zero for that student where we know who;
-2. an answer to an unknown exercise is a problem and a zero, never a crash;
-3. answers are normalised (whitespace only: ``x + 1`` and ``x+1`` are the same
-   answer, ``sin x`` and ``sinx`` are not) and each distinct
+1. the submissions are read as a stream (``derivtutor.grading.submissions``) into a
+   private SQLite file (``derivtutor.grading.store``), so memory stays flat whatever
+   the class; unreadable rows become problems with a line number, and a zero for
+   that student where we know who;
+2. each (student, exercise id) pair is resolved to an exercise in one place,
+   ``exercise_for``; an answer to an unknown exercise is a problem and a zero;
+3. when a student answers an exercise twice, the last row counts, the earlier one
+   is superseded, and a warning names both lines;
+4. answers are normalised (whitespace only, line breaks kept: ``x + 1`` and ``x+1``
+   are the same answer, ``sin x`` and ``sinx`` are not) and each distinct
    (exercise, answer, syntax) is checked once -- a class repeats its answers;
-4. the distinct checks run in isolated worker processes (``derivtutor.grading.workers``)
+5. the distinct checks run in isolated worker processes (``derivtutor.grading.workers``)
    under a time and a memory limit; a hostile, slow or crashing answer scores 0
    with a reason and touches nothing else;
-5. items are sorted by student, exercise and line, so a re-run gives the same
-   output whatever the number of workers.
-
-When a student answers an exercise twice, the last row counts; the earlier one
-is reported as superseded.
+6. items are kept in (student, exercise, line) order, so a re-run gives the same
+   output whatever the number of workers. The gradebook's columns are the
+   ``assignment``, else the exercises answered, in the order they first appear.
 
 >>> report = grade_file("answers.csv", jobs=2)    # doctest: +SKIP
 >>> report.total("ivanova")                        # doctest: +SKIP
@@ -23,15 +26,18 @@ is reported as superseded.
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
-from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from itertools import chain
 
 from derivtutor.catalogue import message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
-from derivtutor.grading.submissions import Problem, Submission, read_submissions
-from derivtutor.grading.workers import run_tasks
+from derivtutor.grading.gradebook import GradedItem, GradeReport, problem_reason, problem_text
+from derivtutor.grading.records import Problem, Submission
+from derivtutor.grading.store import Store
+from derivtutor.grading.submissions import Submissions
+from derivtutor.grading.workers import check_tasks
 
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_MEMORY_MB = 1024
@@ -42,165 +48,203 @@ STATUS_REASONS = {
     "crash": "grading.crash",
     "error": "grading.crash",
 }
+#: Tasks handed to the workers per page read from the store.
+PAGE = 2000
 
 
-@dataclass(frozen=True)
-class GradedItem:
-    """The grade of one answer: points out of ``max_score`` and why."""
+def exercise_for(bank: dict, student: str, exercise_id: str) -> Exercise | None:
+    """The exercise that ``student`` answered under ``exercise_id``, or None if there is none.
 
-    student: str
-    exercise: str
-    answer: str
-    status: str            # graded | timeout | memory | crash | error | malformed | unknown-exercise | missing
-    verdict: str           # correct | incorrect | invalid
-    score: float
-    max_score: float
-    diagnosis: tuple = ()     # the checker's diagnosis codes
-    message: str = ""
-    expected: str | None = None
-    source: str = ""
-    line: int = 0
-    reason: str = ""          # for the instructor: why a check gave no verdict (time, memory, error)
+    The one place where a (student, exercise id) pair becomes an exercise: a
+    per-student variant of an exercise belongs here. Tasks are keyed by the
+    returned exercise's ``id``, so a variant must carry an id of its own.
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class GradeReport:
-    """Every graded item, the gradebook columns and the problems met on the way."""
-
-    exercises: list            # Exercise objects: the gradebook columns, in order
-    items: list                # GradedItem, sorted by (student, exercise, line)
-    problems: list = field(default_factory=list)   # (Problem, message) pairs
-    lang: str = "en"
-
-    @property
-    def students(self) -> list[str]:
-        return sorted(self._by_student)
-
-    @cached_property
-    def _by_student(self) -> dict:
-        """student -> {exercise: the item that counts}; items are sorted, so the last line wins."""
-        table: dict = {}
-        for item in self.items:
-            if item.status != "superseded":
-                table.setdefault(item.student, {})[item.exercise] = item
-        return table
-
-    def counted(self, student: str) -> list[GradedItem]:
-        """The student's item for each column (a 'missing' zero where they gave none)."""
-        latest = self._by_student.get(student, {})
-        return [latest.get(ex.id) or _missing(student, ex, self.lang) for ex in self.exercises]
-
-    def extra(self, student: str) -> list[GradedItem]:
-        """The student's rows outside the columns (unknown exercises), for their feedback."""
-        columns = {ex.id for ex in self.exercises}
-        return [i for e, i in self._by_student.get(student, {}).items() if e not in columns]
-
-    def total(self, student: str) -> float:
-        return round(sum(item.score for item in self.counted(student)), 6)
-
-    def max_total(self) -> float:
-        return round(sum(ex.points for ex in self.exercises), 6)
-
-
-def _missing(student: str, exercise: Exercise, lang: str) -> GradedItem:
-    return GradedItem(student, exercise.id, "", "missing", "invalid", 0.0, exercise.points,
-                      message=message("grading.missing-answer", lang))
+    >>> exercise_for({}, "ivanova", "table-sin") is None
+    True
+    """
+    return bank.get(exercise_id)
 
 
 def normalise(answer: str) -> str:
-    """The answer with spaces that cannot matter removed.
+    """The answer with spaces that cannot matter removed; line breaks are kept, blank lines dropped.
 
     >>> normalise("  x ^ 2 +  sin x ")
     'x^2+sin x'
+    >>> normalise("y' = 2 x\\n\\n  = 2x ")
+    "y'=2 x\\n=2x"
     """
-    text = re.sub(r"\s+", " ", answer.strip())
-    return re.sub(r" ?([-+*/^(),=\[\]{}|]) ?", r"\1", text)
+    lines = (re.sub(r" ?([-+*/^(),=\[\]{}|]) ?", r"\1", re.sub(r"\s+", " ", line.strip()))
+             for line in answer.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def grade_file(path, exercises_dir=None, **options) -> GradeReport:
-    """Read submissions from ``path`` (CSV or folder) and grade them; see ``grade``."""
-    rows, problems = read_submissions(path)
-    return grade(rows, problems, exercises_dir=exercises_dir, **options)
+    """Read submissions from ``path`` (CSV or folder) as a stream and grade them; see ``grade``."""
+    entries = Submissions(path)
+    report = grade(entries, (), exercises_dir=exercises_dir, **options)
+    report.sources = entries.sources
+    return report
 
 
-def grade(rows: list[Submission], problems: list[Problem] = (), *, exercises_dir=None, bank=None,
+def grade(rows, problems=(), *, exercises_dir=None, bank=None,
           assignment=None, jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
           memory_mb: int | None = DEFAULT_MEMORY_MB, lang: str = "en", progress: bool | None = None) -> GradeReport:
-    """Grade ``rows``; ``assignment`` (exercise ids) fixes the columns, else those answered."""
+    """Grade ``rows`` (and ``problems``: any iterable of Submission and Problem entries will do).
+
+    ``assignment`` (exercise ids) fixes the columns, else those answered, in the order
+    they first appear; an id not in the bank raises KeyError before anything is read.
+    """
     bank = bank if bank is not None else load_exercises(exercises_dir)
-    rows = _latest_rows(rows)
-    items, notes = [], [(p, _problem_text(p, lang)) for p in problems]
-    items += [_malformed(p, bank, lang) for p in problems if p.student and p.exercise in bank]
-    known = []
-    for row in rows["kept"]:
-        if row.exercise in bank:
-            known.append(row)
-            continue
-        problem = Problem(row.source, row.line, "grading.unknown-exercise", (("exercise", row.exercise),), row.student, row.exercise)
-        notes.append((problem, _problem_text(problem, lang)))
-        items.append(GradedItem(row.student, row.exercise, row.answer, "unknown-exercise", "invalid", 0.0, 0.0,
-                                message=notes[-1][1], source=row.source, line=row.line))
-    items += [_superseded(row, bank, lang) for row in rows["dropped"]]
-    items += _check_rows(known, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress)
-    items.sort(key=lambda i: (i.student, i.exercise, i.line, i.source))
-    return GradeReport(_columns(bank, items, assignment), items, sorted(notes, key=lambda n: (n[0].source, n[0].line)), lang)
-
-
-def _latest_rows(rows) -> dict:
-    """Keep each student's last answer to an exercise; return kept and dropped rows."""
-    last = {}
-    rows = sorted(rows, key=lambda r: (r.source, r.line))
-    for row in rows:
-        last[(row.student, row.exercise)] = row
-    kept = set(map(id, last.values()))
-    return {"kept": [r for r in rows if id(r) in kept], "dropped": [r for r in rows if id(r) not in kept]}
-
-
-def _superseded(row: Submission, bank: dict, lang: str) -> GradedItem:
-    points = bank[row.exercise].points if row.exercise in bank else 0.0
-    return GradedItem(row.student, row.exercise, row.answer, "superseded", "invalid", 0.0, points,
-                      message=message("grading.superseded", lang), source=row.source, line=row.line)
-
-
-def _malformed(problem: Problem, bank: dict, lang: str) -> GradedItem:
-    return GradedItem(problem.student, problem.exercise, "", "malformed", "invalid", 0.0, bank[problem.exercise].points,
-                      message=_problem_text(problem, lang), source=problem.source, line=problem.line)
-
-
-def _problem_text(problem: Problem, lang: str) -> str:
-    where = message("grading.where", lang, source=problem.source, line=problem.line)
-    return f"{where}: {message(problem.code, lang, **problem.field_dict())}"
-
-
-def _columns(bank: dict, items: list, assignment) -> list:
     if assignment:
         missing = [i for i in assignment if i not in bank]
         if missing:
             raise KeyError(", ".join(missing))
-        return [bank[i] for i in assignment]
-    answered = {item.exercise for item in items if item.exercise in bank}
-    return [bank[i] for i in sorted(answered)]
+    store = Store()
+    exercises, first_seen = _ingest(store, chain(rows, problems), bank, lang)
+    _supersede(store)
+    _check(store, exercises, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress)
+    columns = [bank[i] for i in assignment] if assignment else [
+        bank[i] for i in sorted(first_seen, key=first_seen.get)]
+    _mark_counted(store, columns)
+    return GradeReport(store, columns, lang, bank_ids=bank)
 
 
-def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress) -> list[GradedItem]:
-    row_keys = [(row.exercise, normalise(row.answer), row.syntax) for row in rows]
-    keys = {}
-    for key in row_keys:
-        keys.setdefault(key, len(keys))
-    tasks = sorted(keys, key=keys.get)
-    _preload({bank[exercise_id].kind for exercise_id, _, _ in tasks})
-    _warm({exercise_id: bank[exercise_id] for exercise_id, _, _ in tasks}, timeout)
-    bar = _progress_bar(len(tasks), progress)
+def _ingest(store: Store, entries, bank: dict, lang: str) -> tuple[dict, dict]:
+    """Write rows, problems and the items known without a check; returns (task key -> exercise,
+    exercise id -> where it first appears)."""
+    exercises, first_seen, rows, problems, items = {}, {}, [], [], []
+
+    def flush():
+        store.insert("rows", ("student", "exercise", "answer", "syntax", "source", "line", "task_key", "norm"), rows)
+        store.insert("problems", ("source", "line", "code", "fields", "student", "exercise"), problems)
+        store.add_items(items)
+        for batch in (rows, problems, items):
+            batch.clear()
+
+    for entry in entries:
+        where = (entry.source, entry.line)
+        exercise = exercise_for(bank, entry.student, entry.exercise) if entry.student else None
+        if exercise is not None and (entry.exercise not in first_seen or where < first_seen[entry.exercise]):
+            first_seen[entry.exercise] = where
+        if isinstance(entry, Problem):
+            problems.append(_problem_row(entry))
+            if exercise is not None:
+                items.append(_malformed(entry, exercise, lang).to_dict())
+        elif exercise is None:
+            problem = Problem(entry.source, entry.line, "grading.unknown-exercise", (("exercise", entry.exercise),),
+                              entry.student, entry.exercise)
+            problems.append(_problem_row(problem))
+            items.append(GradedItem(entry.student, entry.exercise, entry.answer, "unknown-exercise", "invalid", 0.0, 0.0,
+                                    message=problem_text(problem, lang), source=entry.source, line=entry.line).to_dict())
+        else:
+            exercises[exercise.id] = exercise
+            rows.append((entry.student, entry.exercise, entry.answer, entry.syntax, entry.source, entry.line,
+                         exercise.id, normalise(entry.answer)))
+        if len(rows) + len(problems) >= 5000:
+            flush()
+    flush()
+    return exercises, first_seen
+
+
+def _problem_row(problem: Problem) -> tuple:
+    return (problem.source, problem.line, problem.code, json.dumps([list(f) for f in problem.fields], ensure_ascii=False),
+            problem.student, problem.exercise)
+
+
+#: The rows a later row of the same student and exercise replaces, with the line that replaces them.
+_LATER = """SELECT seq, source, line, student, exercise, kept_line FROM (
+    SELECT seq, source, line, student, exercise, FIRST_VALUE(line) OVER w AS kept_line, ROW_NUMBER() OVER w AS rank
+    FROM rows WINDOW w AS (PARTITION BY student, exercise ORDER BY source DESC, line DESC)) WHERE rank > 1"""
+
+
+def _supersede(store: Store) -> None:
+    """Mark every answer but a student's last to an exercise superseded, with a warning naming both lines."""
+    db = store.db
+    db.execute(f"UPDATE rows SET superseded = 1 WHERE seq IN (SELECT seq FROM ({_LATER}))")
+    db.execute(f"""INSERT INTO problems (source, line, code, fields, student, exercise)
+        SELECT source, line, 'grading.duplicate', json_array(json_array('student', student),
+               json_array('exercise', exercise), json_array('later', kept_line)), student, exercise FROM ({_LATER})""")
+    db.commit()
+
+
+def _check(store: Store, exercises: dict, bank: dict, exercises_dir, jobs, timeout, memory_mb, lang, progress) -> None:
+    """Check each distinct task once in the workers, then write every row's item."""
+    db = store.db
+    db.execute("INSERT OR IGNORE INTO tasks (task_key, norm, syntax) "
+               "SELECT task_key, norm, syntax FROM rows WHERE superseded = 0 ORDER BY seq")
+    db.commit()
+    (count,) = next(store.query("SELECT COUNT(*) FROM tasks"))
+    _preload({exercise.kind for exercise in exercises.values()})
+    _warm(exercises, timeout)
+    bar, done = _progress_bar(count, progress), []
+
+    def flush():
+        db.executemany("UPDATE tasks SET outcome = ? WHERE id = ?", done)
+        db.commit()
+        done.clear()
+
+    def on_outcome(index: int, outcome: dict) -> None:
+        done.append((json.dumps(outcome, ensure_ascii=False), index))
+        if bar:
+            bar.update()
+        if len(done) >= PAGE:
+            flush()
+
     try:
-        outcomes = run_tasks(tasks, exercises_dir=_bank_dir(bank, exercises_dir), jobs=jobs, lang=lang,
-                             timeout=timeout, memory_mb=memory_mb, on_done=bar.update if bar else None)
+        check_tasks(_task_pages(store), exercises=exercises, jobs=jobs, lang=lang, timeout=timeout,
+                    memory_mb=memory_mb, on_outcome=on_outcome, total=count)
     finally:
         if bar:
             bar.close()
-    return [_item(row, bank[row.exercise], outcomes[keys[key]], lang) for row, key in zip(rows, row_keys)]
+    flush()
+    store.add_items(_row_items(store, exercises, lang))
+
+
+def _task_pages(store: Store):
+    """(id, task) of every task, a page at a time (each page's query ends before outcomes are written)."""
+    last = 0
+    while True:
+        page = list(store.query("SELECT id, task_key, norm, syntax FROM tasks WHERE id > ? ORDER BY id LIMIT ?",
+                                (last, PAGE)))
+        if not page:
+            return
+        yield from ((task_id, (key, norm, syntax)) for task_id, key, norm, syntax in page)
+        last = page[-1][0]
+
+
+def _row_items(store: Store, exercises: dict, lang: str):
+    sql = """SELECT r.student, r.exercise, r.answer, r.syntax, r.source, r.line, r.task_key, r.superseded, t.outcome
+             FROM rows r LEFT JOIN tasks t ON t.task_key = r.task_key AND t.norm = r.norm AND t.syntax = r.syntax
+             ORDER BY r.seq"""
+    for student, exercise_id, answer, syntax, source, line, key, superseded, outcome in store.query(sql):
+        row = Submission(student, exercise_id, answer, syntax, source, line)
+        if superseded:
+            yield _superseded(row, exercises[key], lang).to_dict()
+        else:
+            yield _item(row, exercises[key], json.loads(outcome), lang).to_dict()
+
+
+def _mark_counted(store: Store, columns: list) -> None:
+    """Flag the items the totals are made of: a column's exercise, the student's last live row."""
+    db = store.db
+    db.execute("CREATE TEMP TABLE columns (id TEXT PRIMARY KEY)")
+    db.executemany("INSERT OR IGNORE INTO columns VALUES (?)", [(ex.id,) for ex in columns])
+    db.execute("""UPDATE items SET counts = 1 WHERE rowid IN (SELECT item FROM (
+        SELECT rowid AS item, ROW_NUMBER() OVER (PARTITION BY student, exercise ORDER BY line DESC, source DESC) AS rank
+        FROM items WHERE status != 'superseded' AND exercise IN (SELECT id FROM columns)) WHERE rank = 1)""")
+    db.commit()
+    store.index()
+
+
+def _superseded(row: Submission, exercise: Exercise, lang: str) -> GradedItem:
+    return GradedItem(row.student, row.exercise, row.answer, "superseded", "invalid", 0.0, exercise.points,
+                      message=message("grading.superseded", lang), source=row.source, line=row.line)
+
+
+def _malformed(problem: Problem, exercise: Exercise, lang: str) -> GradedItem:
+    text = message("grading.line-unreadable", lang, line=problem.line, reason=problem_reason(problem, lang))
+    return GradedItem(problem.student, problem.exercise, "", "malformed", "invalid", 0.0, exercise.points,
+                      message=text, source=problem.source, line=problem.line)
 
 
 def _preload(kinds: set) -> None:
@@ -228,16 +272,6 @@ def _warm(exercises: dict, timeout: float) -> None:
                 check_exercise(exercises[exercise_id], "0", timeout=timeout)
         except (Exception, TimeLimitExceeded):
             pass  # a bank problem shows up in the workers, item by item, with its reason
-
-
-def _bank_dir(bank: dict, exercises_dir):
-    # Workers reload the bank from disk; all exercises of one bank share a folder.
-    from pathlib import Path
-
-    if exercises_dir is not None:
-        return exercises_dir
-    paths = {Path(ex.path).parent for ex in bank.values() if ex.path}
-    return paths.pop() if len(paths) == 1 else None
 
 
 def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> GradedItem:

@@ -1,13 +1,17 @@
 """Writers for a GradeReport: Gradescope results.json, a CSV gradebook, item-level JSON.
 
-Every writer returns text; ``write_atomic`` puts text on disk through a
-temporary file in the same folder and ``os.replace``, so an interrupted run
-leaves either the old file or the new one, never half a gradebook.
+Each writer writes to a text stream, a student or an item at a time, so a large
+class is never held as one string; ``render`` gives the text. On disk, every
+output is whole or absent (``derivtutor.grading.outputs``): a file through a
+temporary file and a rename, a folder of per-student results through a
+temporary folder and a rename. Every CSV cell is neutralised against formula
+injection.
 
 Gradescope's results.json (https://gradescope-autograders.readthedocs.io,
 "Autograder Specifications") has a top-level ``score`` and ``output`` and one
 entry in ``tests`` per exercise, each with ``name``, ``score``, ``max_score``,
-``status`` ("passed" | "failed"), ``output`` and ``visibility``.
+``status`` ("passed" | "failed"), ``output`` and ``visibility``. A line of the
+answers file that could not be read is a test of its own, worth nothing.
 
 >>> format_points(2.5), format_points(1.0), format_points(1/3)
 ('2.5', '1', '0.3333')
@@ -18,13 +22,15 @@ import csv
 import io
 import json
 import os
-import re
-import tempfile
 from pathlib import Path
 
 from derivtutor.catalogue import format_points, message
+from derivtutor.grading.outputs import (INDEX_NAME, replace_folder, safe_cell, safe_file_name,  # noqa: F401
+                                        unique_names, write_atomic, write_atomic_with)
 
 FORMATS = ("gradescope", "csv", "json")
+#: Problems that are not about reading a line (they have items of their own).
+_NOT_READING = ("grading.unknown-exercise", "grading.duplicate")
 
 
 def _points(value: float) -> float:
@@ -32,35 +38,56 @@ def _points(value: float) -> float:
 
 
 def _test_output(item, lang: str) -> str:
-    lines = []
-    if item.answer:
-        lines.append(message("grading.your-answer", lang, answer=item.answer))
-    verdict = message(f"grading.verdict-{item.verdict}", lang) if item.status == "graded" else ""
-    for text in (verdict, item.message):
-        if text and text not in lines:
-            lines.append(text)
+    """The answer, then one verdict sentence: the checker's, said once (partial credit says how much)."""
+    lines = [message("grading.your-answer", lang, answer=item.answer)] if item.answer else []
+    text = item.message
+    if item.status == "graded":
+        text = text or message(f"grading.verdict-{item.verdict}", lang)
+        if 0 < item.score < item.max_score:
+            text = message("grading.partial", lang, score=format_points(item.score),
+                           max_score=format_points(item.max_score), text=text)
+    if text:
+        lines.append(text)
     return "\n".join(lines)
+
+
+def _test(item, counts: bool, titles: dict, lang: str, visibility: str) -> dict:
+    output = _test_output(item, lang)
+    if not counts:  # answered, but outside the assignment: shown for feedback, worth nothing
+        output = "\n".join((output, message("grading.not-in-assignment", lang)))
+    title = titles.get(item.exercise)
+    return {
+        "name": message("grading.test-name", lang, id=item.exercise, title=title) if title else item.exercise,
+        "score": _points(item.score) if counts else 0.0,
+        "max_score": _points(item.max_score) if counts else 0.0,
+        "status": "passed" if counts and item.max_score and item.score >= item.max_score else "failed",
+        "output": output,
+        "visibility": visibility,
+    }
+
+
+def _line_tests(report, student: str, lang: str, visibility: str) -> list[dict]:
+    """A test, worth nothing, for each line of the student's that could not be read as an answer."""
+    from derivtutor.grading.gradebook import problem_reason
+
+    tests = []
+    for problem in report.student_problems(student):
+        if problem.code in _NOT_READING or problem.exercise in report.bank_ids:
+            continue
+        tests.append({"name": message("grading.line-test-name", lang, source=problem.source, line=problem.line),
+                      "score": 0.0, "max_score": 0.0, "status": "failed", "visibility": visibility,
+                      "output": message("grading.line-unreadable", lang, line=problem.line,
+                                        reason=problem_reason(problem, lang))})
+    return tests
 
 
 def gradescope_results(report, student: str, *, visibility: str = "visible") -> dict:
     """One student's results.json as a dict (Gradescope's specification)."""
-    lang, tests = report.lang, []
+    lang = report.lang
     titles = {ex.id: ex.title[lang] for ex in report.exercises}
-    counted = [(item, True) for item in report.counted(student)]
-    for item, counts in counted + [(item, False) for item in report.extra(student)]:
-        output = _test_output(item, lang)
-        if not counts:  # answered, but outside the assignment: shown for feedback, worth nothing
-            output = "\n".join((output, message("grading.not-in-assignment", lang)))
-        title = titles.get(item.exercise)
-        test = {
-            "name": message("grading.test-name", lang, id=item.exercise, title=title) if title else item.exercise,
-            "score": _points(item.score) if counts else 0.0,
-            "max_score": _points(item.max_score) if counts else 0.0,
-            "status": "passed" if counts and item.max_score and item.score >= item.max_score else "failed",
-            "output": output,
-            "visibility": visibility,
-        }
-        tests.append(test)
+    tests = [_test(item, True, titles, lang, visibility) for item in report.counted(student)]
+    tests += [_test(item, False, titles, lang, visibility) for item in report.extra(student)]
+    tests += _line_tests(report, student, lang, visibility)
     total = report.total(student)
     return {
         "score": _points(total),
@@ -71,94 +98,98 @@ def gradescope_results(report, student: str, *, visibility: str = "visible") -> 
     }
 
 
-def gradescope_combined(report) -> str:
+def write_gradescope_combined(report, fh) -> None:
     """Every student's results.json in one JSON object keyed by student."""
-    data = {student: gradescope_results(report, student) for student in report.students}
-    return to_json(data)
+    fh.write("{")
+    for n, student in enumerate(report.students):
+        fh.write(("," if n else "") + "\n  " + json.dumps(student, ensure_ascii=False) + ": ")
+        fh.write(json.dumps(gradescope_results(report, student), ensure_ascii=False))
+    fh.write("\n}\n")
 
 
 def gradescope_text(report, student: str) -> str:
     return to_json(gradescope_results(report, student))
 
 
-def gradebook_csv(report) -> str:
+def write_gradebook(report, fh) -> None:
     """One row per student: a column per exercise with the points, then total and max."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *(ex.id for ex in report.exercises), "total", "max"])
+    writer = csv.writer(fh, lineterminator="\n")
+    writer.writerow([safe_cell(c) for c in ["student", *(ex.id for ex in report.exercises), "total", "max"]])
     max_total = format_points(report.max_total())
     for student in report.students:
-        scores = [format_points(item.score) for item in report.counted(student)]
-        writer.writerow([student, *scores, format_points(report.total(student)), max_total])
-    return out.getvalue()
+        counted = report.counted(student)
+        total = round(sum(item.score for item in counted), 6)
+        writer.writerow([safe_cell(student), *(format_points(item.score) for item in counted),
+                         format_points(total), max_total])
 
 
-def items_json(report) -> str:
-    """Every item's verdict, score, diagnosis and feedback, with the problems met."""
-    data = {
+def write_items_json(report, fh) -> None:
+    """Every item's verdict, score, diagnosis and feedback, with the problems met.
+
+    An item that does not count (outside the columns, or superseded) shows a score
+    of 0 out of 0, so each student's item scores add up to their total.
+    """
+    head = {
         "exercises": [{"id": ex.id, "points": ex.points} for ex in report.exercises],
         "students": [{"student": s, "total": _points(report.total(s))} for s in report.students],
         "max_total": _points(report.max_total()),
-        "items": [item.to_dict() for item in report.items],
-        "problems": [{"source": p.source, "line": p.line, "code": p.code, "message": text}
-                     for p, text in report.problems],
+        "sources": report.sources,
     }
-    return to_json(data)
+    fh.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "items": [')
+    for n, item in enumerate(report.iter_items()):
+        if not item["counts"]:
+            item = {**item, "score": 0.0, "max_score": 0.0}
+        fh.write(("," if n else "") + "\n    " + json.dumps(item, ensure_ascii=False))
+    fh.write('\n  ],\n  "problems": [')
+    for n, (p, text) in enumerate(report.iter_problems()):
+        entry = {"source": p.source, "line": p.line, "code": p.code, "message": text}
+        fh.write(("," if n else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
+    fh.write("\n  ]\n}\n")
 
 
 def to_json(data) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+WRITERS = {"gradescope": write_gradescope_combined, "csv": write_gradebook, "json": write_items_json}
+
+
 def render(report, fmt: str) -> str:
     """The whole report in one of FORMATS (gradescope: every student, combined)."""
-    writers = {"gradescope": gradescope_combined, "csv": gradebook_csv, "json": items_json}
-    return writers[fmt](report)
+    out = io.StringIO(newline="")
+    WRITERS[fmt](report, out)
+    return out.getvalue()
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename.
-
-    >>> import tempfile, os; folder = tempfile.mkdtemp()
-    >>> write_atomic(os.path.join(folder, "g.csv"), "a,b\\n").read_text()
-    'a,b\\n'
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.unlink(temp)
-        raise
-    return path
+def gradebook_csv(report) -> str:
+    return render(report, "csv")
 
 
-def safe_file_name(student: str) -> str:
-    """A file name for a student id: letters, digits, '-', '_' and '.' kept, the rest '_'.
+def items_json(report) -> str:
+    return render(report, "json")
 
-    >>> safe_file_name("ivanova a.")
-    'ivanova_a.'
-    >>> safe_file_name("../../etc")
-    '_._.._etc'
-    """
-    name = re.sub(r"[^\w.-]", "_", student, flags=re.UNICODE).strip() or "_"
-    return "_" + name[1:] if name.startswith(".") else name
+
+def gradescope_combined(report) -> str:
+    return render(report, "gradescope")
+
+
+def write_report(report, fmt: str, path: str | os.PathLike) -> Path:
+    """The report in ``fmt`` written atomically to ``path``."""
+    return write_atomic_with(path, lambda fh: WRITERS[fmt](report, fh))
 
 
 def write_per_student(report, folder: str | os.PathLike) -> list[Path]:
-    """One ``<student>.json`` (Gradescope results) per student in ``folder``."""
-    folder, written, used = Path(folder), [], set()
-    for student in report.students:
-        name = safe_file_name(student)
-        stem, n = name, 2
-        while name.lower() in used:  # two ids that clean to the same name
-            name, n = f"{stem}-{n}", n + 1
-        used.add(name.lower())
-        written.append(write_atomic(folder / f"{name}.json", gradescope_text(report, student)))
-    return written
+    """One ``<student>.json`` (Gradescope results) per student, and ``index.csv`` (id -> file),
+    in ``folder``, which appears whole or not at all."""
+    folder, names = Path(folder), unique_names(report.students)
+
+    def fill(temp: Path) -> None:
+        for student, name in names.items():
+            (temp / f"{name}.json").write_text(gradescope_text(report, student), encoding="utf-8")
+        with (temp / INDEX_NAME).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(["student", "file"])
+            writer.writerows([safe_cell(student), safe_cell(f"{name}.json")] for student, name in names.items())
+
+    replace_folder(folder, fill)
+    return [folder / f"{name}.json" for name in names.values()] + [folder / INDEX_NAME]

@@ -7,9 +7,12 @@ killed, its task scored as a time-out, and a fresh worker takes its place. A
 worker also leaves after a cooperative time-out or a MemoryError (its memory
 may be in a bad state), and one that dies (a crash) is replaced likewise.
 Workers are *not* restarted per task: forking per answer would cost more than
-checking it.
+checking it. Workers get the exercises from the grader when they are forked
+(nothing is reloaded from disk), and they die with the grader, however it ends
+(``die_with_parent``).
 
-``run_tasks`` is the whole interface:
+``check_tasks`` reads its tasks lazily and reports each outcome as it comes;
+``run_tasks`` is the list-in, list-out form:
 
 >>> outcomes = run_tasks([("table-sin", "cos(x)", "auto")], jobs=1)   # doctest: +SKIP
 >>> outcomes[0]["verdict"]                                             # doctest: +SKIP
@@ -19,14 +22,18 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
-import sys
 import signal
+import sys
+import threading
 import time
+from collections import deque
+from itertools import islice
 from multiprocessing.connection import wait
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
+#: Most tasks a worker holds at a time.
+BATCH = 8
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
 
@@ -70,16 +77,16 @@ def outcome_from_result(result) -> dict:
                     message=getattr(result, "message", "") or "", expected=None if expected is None else str(expected))
 
 
-def check_one(bank: dict, task: tuple, lang: str, timeout: float) -> tuple[dict, bool]:
+def check_one(exercises: dict, task: tuple, lang: str, timeout: float) -> tuple[dict, bool]:
     """Check one (exercise id, answer, syntax) task; returns (outcome, worker must leave)."""
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.course.bank import check_exercise
 
-    exercise_id, answer, syntax = task
+    exercise_id, answer, syntax = task  # exercise_id: a key of ``exercises``
     try:
         # The checker's own limit fires first; ours (a little later) catches checkers without one.
         with time_limit(timeout + 0.25):
-            result = check_exercise(bank[exercise_id], answer, lang=lang, syntax=syntax, timeout=timeout)
+            result = check_exercise(exercises[exercise_id], answer, lang=lang, syntax=syntax, timeout=timeout)
         outcome = outcome_from_result(result)
         return outcome, outcome["status"] != "graded"  # an interrupted check may leave caches half-built
     except TimeLimitExceeded:
@@ -120,37 +127,38 @@ def _watch_parent(parent_pid: int) -> None:
     os._exit(1)
 
 
-def _worker_main(conn, exercises_dir, lang: str, timeout: float, memory_mb: int | None) -> None:
-    from derivtutor.course.bank import load_exercises
-
-    bank = load_exercises(exercises_dir)
+def _worker_main(conn, exercises: dict, lang: str, timeout: float, memory_mb: int | None, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     set_memory_limit(memory_mb)
     while True:
         try:
-            message = conn.recv()
+            batch = conn.recv()
         except (EOFError, OSError):
             return
-        if message is None:
+        if batch is None:
             return
-        index, task = message
-        outcome, leave = check_one(bank, task, lang, timeout)
-        conn.send((index, outcome, leave))
-        if leave:
-            return
+        for index, task in batch:  # each outcome is sent as soon as it is known
+            outcome, leave = check_one(exercises, task, lang, timeout)
+            conn.send((index, outcome, leave))
+            if leave:
+                return
 
 
 class _Worker:
+    """One worker and the tasks it holds, oldest first; its deadline moves with every outcome."""
+
     def __init__(self, context, config: tuple):
         self.conn, child = context.Pipe()
         self.process = context.Process(target=_worker_main, args=(child, *config), daemon=True)
         self.process.start()
         child.close()
-        self.index = None
+        self.held = deque()
         self.deadline = None
 
-    def give(self, index: int, task: tuple, hard_limit: float) -> None:
-        self.index, self.deadline = index, time.monotonic() + hard_limit
-        self.conn.send((index, task))
+    def give(self, batch: list, hard_limit: float) -> None:
+        self.held.extend(batch)
+        self.deadline = time.monotonic() + hard_limit
+        self.conn.send(batch)
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -165,58 +173,94 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def run_tasks(tasks: list, *, exercises_dir=None, jobs: int | None = None, lang: str = "en",
-              timeout: float = 2.0, memory_mb: int | None = 1024, on_done=None) -> list[dict]:
-    """Check every task in isolated workers; returns one outcome dict per task, in task order."""
-    if not tasks:
-        return []
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
-    context, config = _context(), (exercises_dir, lang, timeout, memory_mb)
-    hard_limit = timeout * 1.5 + 1.0
+def run_tasks(tasks: list, *, exercises: dict | None = None, exercises_dir=None, jobs: int | None = None,
+              lang: str = "en", timeout: float = 2.0, memory_mb: int | None = 1024, on_done=None) -> list[dict]:
+    """Check every task in isolated workers; returns one outcome dict per task, in task order.
+
+    ``exercises`` maps the tasks' exercise keys to exercises (default: the bank in ``exercises_dir``).
+    """
+    if exercises is None:
+        from derivtutor.course.bank import load_exercises
+
+        exercises = load_exercises(exercises_dir)
     outcomes: list = [None] * len(tasks)
-    pending = list(range(len(tasks) - 1, -1, -1))  # popped from the end: task order
-    workers = [_Worker(context, config) for _ in range(jobs)]
-    try:
-        while pending or any(w.index is not None for w in workers):
-            for slot, worker in enumerate(workers):
-                if worker.index is None and pending:
-                    index = pending.pop()
-                    try:
-                        worker.give(index, tasks[index], hard_limit)
-                    except OSError:  # it died while idle: replace it, the task waits
-                        worker.stop()
-                        workers[slot] = _Worker(context, config)
-                        pending.append(index)
-            _collect(workers, outcomes, context, config, on_done)
-    finally:
-        for worker in workers:
-            worker.stop()
+
+    def keep(index: int, outcome: dict) -> None:
+        outcomes[index] = outcome
+        if on_done is not None:
+            on_done()
+
+    check_tasks(enumerate(tasks), exercises=exercises, jobs=jobs, lang=lang, timeout=timeout,
+                memory_mb=memory_mb, on_outcome=keep, total=len(tasks))
     return outcomes
 
 
-def _collect(workers: list, outcomes: list, context, config: tuple, on_done) -> None:
-    busy = [w for w in workers if w.index is not None]
+def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, lang: str = "en",
+                timeout: float = 2.0, memory_mb: int | None = 1024, total: int | None = None) -> None:
+    """Check ``tasks`` (an iterable of (index, task), read lazily) in isolated workers and call
+    ``on_outcome(index, outcome)`` as each one ends, in any order.
+
+    Tasks go to a worker a few at a time (``BATCH``): one pipe round trip per task
+    would cost more than a quick check on a busy machine.
+    """
+    if total == 0:
+        return
+    jobs = max(1, min(jobs or os.cpu_count() or 1, total or jobs or os.cpu_count() or 1))
+    context, config = _context(), (exercises, lang, timeout, memory_mb, os.getpid())
+    hard_limit = timeout * 1.5 + 1.0
+    source, retry = iter(tasks), deque()
+    size = BATCH if total is None else max(1, min(BATCH, total // (4 * jobs)))
+    workers = [_Worker(context, config) for _ in range(jobs)]
+    try:
+        while True:
+            for slot, worker in enumerate(workers):
+                if not worker.held:
+                    batch = [retry.popleft() for _ in range(min(size, len(retry)))]
+                    batch += list(islice(source, size - len(batch)))
+                    if not batch:
+                        continue
+                    try:
+                        worker.give(batch, hard_limit)
+                    except OSError:  # it died while idle: replace it, the tasks wait
+                        worker.stop()
+                        workers[slot] = _Worker(context, config)
+                        retry.extend(batch)
+            if not any(w.held for w in workers):
+                return
+            _collect(workers, context, config, on_outcome, retry, hard_limit)
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def _collect(workers: list, context, config: tuple, on_outcome, retry: deque, hard_limit: float) -> None:
+    busy = [w for w in workers if w.held]
     soonest = min(w.deadline for w in busy)
     ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
     now = time.monotonic()
     for slot, worker in enumerate(workers):
-        if worker.index is None:
+        if not worker.held:
             continue
-        outcome, leave = None, True
+        leave = False
         if worker.conn in ready:
             try:
-                _, outcome, leave = worker.conn.recv()
+                while worker.held and not leave and worker.conn.poll():
+                    index, outcome, leave = worker.conn.recv()
+                    worker.held.popleft()
+                    worker.deadline = time.monotonic() + hard_limit
+                    on_outcome(index, outcome)
             except (EOFError, OSError):
                 worker.process.join(1.0)
-                outcome = _outcome(CRASH, reason=f"worker exited with code {worker.process.exitcode}")
+                index, _ = worker.held.popleft()
+                on_outcome(index, _outcome(CRASH, reason=f"worker exited with code {worker.process.exitcode}"))
+                leave = True
         elif now >= worker.deadline:
-            outcome = _outcome(TIMEOUT, reason="time limit (worker stopped)")
-        if outcome is None:
-            continue
-        outcomes[worker.index] = outcome
-        worker.index = None
-        if on_done is not None:
-            on_done()
+            index, _ = worker.held.popleft()
+            on_outcome(index, _outcome(TIMEOUT, reason="time limit (worker stopped)"))
+            leave = True
         if leave:
+            # The tasks it still held were never started (or are lost with it): they go to another worker.
+            retry.extend(worker.held)
+            worker.held.clear()
             worker.stop()
             workers[slot] = _Worker(context, config)

@@ -1,0 +1,138 @@
+"""The graded items of a class and the questions a report asks of them (columns, totals).
+
+Items live in the run's ``Store`` on disk and are read back in order, a
+student at a time, so a report on half a million answers stays small in memory.
+An item *counts* when its exercise is a column and it is the student's last
+non-superseded item for that exercise; only those make up the totals.
+
+>>> GradedItem("a", "table-sin", "cos x", "graded", "correct", 1.0, 1.0).to_dict()["verdict"]
+'correct'
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from functools import cached_property
+
+from derivtutor.catalogue import message
+from derivtutor.grading.records import Problem
+
+
+@dataclass(frozen=True)
+class GradedItem:
+    """The grade of one answer: points out of ``max_score`` and why."""
+
+    student: str
+    exercise: str
+    answer: str
+    status: str            # graded | timeout | memory | crash | error | malformed | unknown-exercise | missing | superseded
+    verdict: str           # correct | incorrect | invalid
+    score: float
+    max_score: float
+    diagnosis: tuple = ()     # the checker's diagnosis codes
+    message: str = ""
+    expected: str | None = None
+    source: str = ""
+    line: int = 0
+    reason: str = ""          # for the instructor: why a check gave no verdict (time, memory, error)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "GradedItem":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        return cls(**{**values, "diagnosis": tuple(values.get("diagnosis") or ())})
+
+
+class GradeReport:
+    """Every graded item, the gradebook columns and the problems met on the way.
+
+    ``sources`` says how each file was read: ``{"source", "encoding", "delimiter"}``.
+    """
+
+    def __init__(self, store, exercises: list, lang: str = "en", sources: list | None = None, bank_ids=()):
+        self.store, self.exercises, self.lang = store, exercises, lang
+        self.sources = sources if sources is not None else []
+        self.bank_ids = frozenset(bank_ids)   # a problem naming one of these has an item of its own
+
+    @cached_property
+    def students(self) -> list[str]:
+        sql = "SELECT DISTINCT student FROM items WHERE status != 'superseded' ORDER BY student"
+        return [student for (student,) in self.store.query(sql)]
+
+    def iter_items(self):
+        """Item dicts (``GradedItem`` fields and ``counts``) in (student, exercise, line) order."""
+        return self.store.items()
+
+    @property
+    def items(self) -> list[GradedItem]:
+        """Every item, as ``GradedItem``s (for small classes; writers use ``iter_items``)."""
+        return [GradedItem.from_dict(item) for item in self.iter_items()]
+
+    def _latest(self, student: str) -> dict:
+        """exercise -> the student's item that counts or would (the last non-superseded one)."""
+        table = {}
+        for item in self.store.items(student):
+            if item["status"] != "superseded":
+                table[item["exercise"]] = item
+        return table
+
+    def counted(self, student: str) -> list[GradedItem]:
+        """The student's item for each column (a 'missing' zero where they gave none)."""
+        latest = self._latest(student)
+        return [GradedItem.from_dict(latest[ex.id]) if ex.id in latest else _missing(student, ex, self.lang)
+                for ex in self.exercises]
+
+    def extra(self, student: str) -> list[GradedItem]:
+        """The student's rows outside the columns (unknown exercises, others), for their feedback."""
+        columns = {ex.id for ex in self.exercises}
+        return [GradedItem.from_dict(i) for e, i in self._latest(student).items() if e not in columns]
+
+    def total(self, student: str) -> float:
+        return round(sum(item.score for item in self.counted(student)), 6)
+
+    def max_total(self) -> float:
+        return round(sum(ex.points for ex in self.exercises), 6)
+
+    def iter_problems(self):
+        """(Problem, the sentence for the instructor) in (source, line) order."""
+        sql = "SELECT source, line, code, fields, student, exercise FROM problems ORDER BY source, line, seq"
+        for row in self.store.query(sql):
+            problem = _problem(row)
+            yield problem, problem_text(problem, self.lang)
+
+    def student_problems(self, student: str) -> list[Problem]:
+        sql = ("SELECT source, line, code, fields, student, exercise FROM problems WHERE student = ? "
+               "ORDER BY source, line, seq")
+        return [_problem(row) for row in self.store.query(sql, (student,))]
+
+    @property
+    def problems(self) -> list:
+        return list(self.iter_problems())
+
+
+def _problem(row: tuple) -> Problem:
+    import json
+
+    source, line, code, fields_json, student, exercise = row
+    return Problem(source, line, code, tuple(tuple(pair) for pair in json.loads(fields_json)), student, exercise)
+
+
+def problem_reason(problem: Problem, lang: str) -> str:
+    """What went wrong, without where."""
+    return message(problem.code, lang, **problem.field_dict())
+
+
+def problem_text(problem: Problem, lang: str) -> str:
+    """"s.csv, line 3: ..." (a problem with the whole file has no line)."""
+    if problem.line:
+        where = message("grading.where", lang, source=problem.source, line=problem.line)
+    else:
+        where = problem.source
+    return f"{where}: {problem_reason(problem, lang)}"
+
+
+def _missing(student: str, exercise, lang: str) -> GradedItem:
+    return GradedItem(student, exercise.id, "", "missing", "invalid", 0.0, exercise.points,
+                      message=message("grading.missing-answer", lang))
