@@ -25,9 +25,11 @@ ALLOWED = {
     "checking": {"input", "render", "steps"},
     "backprop": set(),
     "descent": {"input", "render", "steps"},
-    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent"},
+    "derivation": {"input", "render", "steps", "checking"},
+    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "derivation"},
     "grading": {"course", "checking", "input"},
-    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading"},
+    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading",
+            "derivation"},
 }
 
 

@@ -148,7 +148,9 @@ class _Job:
                 if i == 0 and line.continued:
                     raise ParseError("derivation.first-continued", line.equals[0])
                 syntax = self.reader.line_syntax(line.text)
-                chain += [(i, self.reader.term(t.text, t.offset, syntax)) for t in line.terms]
+                terms = [self.reader.term(t.text, t.offset, syntax) for t in line.terms]
+                results[i].terms, results[i].continued = tuple(terms), line.continued
+                chain += [(i, w) for w in terms]
             except ParseError as exc:
                 column = (exc.position or 0) + 1 - (len(line.text) - len(line.text.lstrip()))
                 r = results[i]

@@ -49,7 +49,7 @@ def _diagnose_one(reader: Reader, before: Written, symbol, op, operand, after_va
         return None  # not linear in this operator: no single replacement to name
     others = {s: reader.operator_value(o) for s, o in before.operators.items() if s != symbol}
     slope = reader.expand(slope.xreplace(others))
-    rest = reader.expand(before.expr.xreplace({symbol: 0}).xreplace(others))
+    rest = reader.expand(before.expr.xreplace({symbol: sympy.Integer(0)}).xreplace(others))
     replacement = sympy.cancel((after_value - rest) / slope) if slope != 1 else after_value - rest
     ref = reference(operand, op.var, None)
     comparison = compare(ref.expected, replacement, (op.var,))

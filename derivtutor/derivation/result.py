@@ -28,6 +28,8 @@ class LineResult:
     message: str = ""
     column: int | None = None            # 1-based, for an invalid line
     counterexample: dict | None = None
+    terms: tuple = field(default=(), repr=False)   # the parsed terms (Written), for the LaTeX report
+    continued: bool = False                         # the line starts with '='
 
     def to_dict(self) -> dict:
         return {"line": self.line, "text": self.text, "verdict": self.verdict,
