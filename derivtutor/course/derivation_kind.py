@@ -21,7 +21,7 @@ Kind-specific TOML fields::
 'correct'
 >>> r = check(ex, "(x^3)' = 3x^3")
 >>> r.verdict, r.diagnosis
-('incorrect', ['derivation.wrong-start', 'derivation.final-wrong'])
+('incorrect', ['power-rule', 'derivation.final-wrong'])
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ right all the same.
 ('correct', ['correct', 'correct'])
 >>> r = check_derivation("sin(x^2)", "(sin(x^2))' = cos(x^2) (x^2)'\\n= cos(x^2) x")
 >>> r.verdict, r.first_error, r.lines[1].diagnosis
-('incorrect', 2, ['power-rule'])
+('incorrect', 2, ['constant-factor', 'power-rule'])
 """
 from __future__ import annotations
 
