@@ -15,17 +15,26 @@ def register(subparsers) -> None:
     p.add_argument("exercise", nargs="?", help="an exercise id from the bank (instead of --function)")
     p.add_argument("--function", help="the function to differentiate (plain text or LaTeX)")
     p.add_argument("--var", default="x", help="the variable (default: x)")
-    p.add_argument("--answer", required=True, help="the student's answer")
+    p.add_argument("--answer", help="the student's answer (or --derivation FILE)")
     p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto",
                    help="how to read the answer (default: auto)")
     add_lang_flag(p)
     add_json_flag(p)
+    from derivtutor.cli import check_derivation
+
+    check_derivation.add_options(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from derivtutor.catalogue import message
 
+    if getattr(args, "derivation", None) is not None:
+        from derivtutor.cli import check_derivation
+
+        return check_derivation.run(args)
+    if args.answer is None:
+        return _usage(args, "derivation.cli.need-answer", message("derivation.cli.need-answer", args.lang))
     if args.exercise and args.function:
         return _usage(args, "check.cli.both", message("check.cli.both", args.lang))
     if not args.exercise and not args.function:

@@ -55,7 +55,12 @@ def _diagnose_one(reader: Reader, before: Written, symbol, op, operand, after_va
     comparison = compare(ref.expected, replacement, (op.var,))
     if comparison.equal is not False:
         return None  # this operator was replaced correctly (or we cannot tell)
-    codes, sentence = diagnose(ref, replacement, comparison, lang)
+    if compare(sympy.Integer(1), replacement, (op.var,)).equal:  # (g)' dropped: written as 1
+        codes, sentence = ["missing-inner-derivative"], message(
+            "check.mistake.forgot-inner", lang, inner=course_str(operand, lang),
+            inner_derivative=course_str(ref.expected, lang))
+    else:
+        codes, sentence = diagnose(ref, replacement, comparison, lang)
     if not codes:
         return None
     return codes, course_str(ref.expected, lang), course_str(replacement, lang), sentence
