@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import lru_cache
 
 import sympy
 
@@ -52,6 +53,7 @@ from derivtutor.input.parsing import parse
 from derivtutor.render.text import course_str
 
 BASE_SECONDS, PER_LINE_SECONDS, LINE_SECONDS = 2.0, 0.5, 2.0
+DIAGNOSIS_SECONDS = 1.0   # naming the slip of a wrong line is a bonus: it may not eat the budget
 PREFIX_CREDIT, ANSWER_CREDIT = 0.5, 0.5
 _VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
 
@@ -92,14 +94,19 @@ def expand_definitions(definitions, var: str) -> dict:
     items = definitions.items() if hasattr(definitions, "items") else definitions
     out: dict = {}
     for name, formula in items:
-        expr = formula if isinstance(formula, sympy.Basic) else parse(str(formula), "auto", (var, *map(str, out)))
+        expr = formula if isinstance(formula, sympy.Basic) else _parse_teacher(str(formula), (var, *map(str, out)))
         out[sympy.Symbol(str(name))] = expr.xreplace(out)
     return out
 
 
 def _teacher(value, var: str, defs: dict) -> sympy.Expr:
-    expr = value if isinstance(value, sympy.Basic) else parse(str(value), "auto", (var, *(s.name for s in defs)))
+    expr = value if isinstance(value, sympy.Basic) else _parse_teacher(str(value), (var, *(s.name for s in defs)))
     return expr.xreplace(defs)
+
+
+@lru_cache(maxsize=256)
+def _parse_teacher(text: str, names: tuple) -> sympy.Expr:
+    return parse(text, "auto", names)
 
 
 class _Job:
@@ -164,7 +171,7 @@ class _Job:
         self._check_start(chain[0][1], values[0], results[0])
         for k in range(1, len(chain)):
             line = chain[k][0]
-            if results[line].verdict == "incorrect" and results[line].counterexample is not None:
+            if results[line].verdict == "incorrect":
                 continue  # this line is already wrong: one reason is enough
             self._check_step(chain[k - 1][1], values[k - 1], chain[k][1], values[k], results[line])
         for r in results:
@@ -216,10 +223,10 @@ class _Job:
     def _diagnose(self, before, after, after_value, line: int):
         start, expired = time.monotonic(), None
         try:
-            with time_limit(self.line_timeout) as expired:
+            with time_limit(min(self.line_timeout, DIAGNOSIS_SECONDS)) as expired:
                 return replaced_operator(self.reader, before, after, after_value, line, self.lang)
         except TimeLimitExceeded as exc:
-            if not own_timeout(exc, expired, start, self.line_timeout):
+            if not own_timeout(exc, expired, start, min(self.line_timeout, DIAGNOSIS_SECONDS)):
                 raise
         except INTERNAL_ERRORS:
             pass

@@ -18,8 +18,13 @@ import sympy
 from derivtutor.catalogue import message
 from derivtutor.checking.checker import INTERNAL_ERRORS, diagnose, reference
 from derivtutor.checking.equivalence import compare
+from derivtutor.checking.mistakes import CODES
 from derivtutor.derivation.terms import Reader, Written
 from derivtutor.render.text import course_str
+
+#: The rule slips a replacement can be diagnosed with (not "wrong variable": that is another story).
+RULE_CODES = frozenset(CODES)
+MAX_SHOWN = 120   # characters: a longer "replacement" is not something the student wrote
 
 
 def replaced_operator(reader: Reader, before: Written, after: Written, after_value: sympy.Expr,
@@ -50,7 +55,7 @@ def _diagnose_one(reader: Reader, before: Written, symbol, op, operand, after_va
     others = {s: reader.operator_value(o) for s, o in before.operators.items() if s != symbol}
     slope = reader.expand(slope.xreplace(others))
     rest = reader.expand(before.expr.xreplace({symbol: sympy.Integer(0)}).xreplace(others))
-    replacement = sympy.cancel((after_value - rest) / slope) if slope != 1 else after_value - rest
+    replacement = (after_value - rest) / slope if slope != 1 else after_value - rest
     ref = reference(operand, op.var, None)
     comparison = compare(ref.expected, replacement, (op.var,))
     if comparison.equal is not False:
@@ -61,6 +66,6 @@ def _diagnose_one(reader: Reader, before: Written, symbol, op, operand, after_va
             inner_derivative=course_str(ref.expected, lang))
     else:
         codes, sentence = diagnose(ref, replacement, comparison, lang)
-    if not codes:
-        return None
+    if not set(codes) & RULE_CODES or len(course_str(replacement, lang)) > MAX_SHOWN:
+        return None  # no slip of this derivative's rules explains it
     return codes, course_str(ref.expected, lang), course_str(replacement, lang), sentence

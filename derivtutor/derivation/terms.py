@@ -19,6 +19,7 @@ substitutes the exercise's definitions (z = sigma(q), ...).
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import sympy
@@ -80,6 +81,8 @@ class Reader:
             pieces.append(text[at:occ.start])
             segments.append((sum(map(len, pieces[:-1])), at, False))
             holder = f"(Q_{{{symbol.name[1:]}}})" if syntax == "latex" else f"(Q_{symbol.name[1:]})"
+            if _factor_before(text[:occ.start]):
+                holder = "*" + holder  # arctg x^3 (g)' is arctg(x^3) times (g)', not arctg(x^3 (g)')
             segments.append((sum(map(len, pieces)), occ.start, True))
             pieces.append(holder)
             at = occ.end
@@ -151,6 +154,12 @@ def differentiate(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
     if result is None or result.has(sympy.Derivative):
         result = real_diff(expr, var)
     return result
+
+
+def _factor_before(text: str) -> bool:
+    """Whether an operator right after ``text`` multiplies what comes before it."""
+    text = text.rstrip()
+    return bool(text) and text[-1] not in "([{+-*/^=," and not re.search(r"\\(?:cdot|times|left)$", text)
 
 
 def _moved(exc: ParseError, offset: int, segments=()) -> ParseError:
