@@ -251,10 +251,28 @@ def test_skipping_many_steps_is_fine():
     assert check_derivation("arctg^2 x^3", "(arctg^2 x^3)' = 6x^2 arctg x^3/(1 + x^6)").verdict == "correct"
 
 
-def test_running_out_of_time_is_undecided_never_correct():
-    text = "\n".join(line for line, _ in CASES[4][3])
-    result = check_derivation("ln cos^2(sin sqrt x)", text, timeout=1e-6)
+def _endless(*args, **kwargs):
+    while True:  # a comparison that never ends: only the time limit stops it
+        pass
+
+
+def test_running_out_of_the_whole_budget_is_undecided_never_correct(monkeypatch):
+    import derivtutor.derivation.checker as checker
+
+    monkeypatch.setattr(checker, "compare", _endless)
+    result = check_derivation("x^2", "(x^2)' = 2x", timeout=0.2, line_timeout=60)
     assert result.verdict == "invalid" and result.diagnosis == ["check.undecided"] and result.score is None
+    assert result.lines[0].verdict == "undecided"
+
+
+def test_a_line_out_of_time_is_undecided_and_the_derivation_not_graded(monkeypatch):
+    import derivtutor.derivation.checker as checker
+
+    real = checker.compare
+    monkeypatch.setattr(checker, "compare", lambda a, b, v: _endless() if b.has(sympy.cos) else real(a, b, v))
+    result = check_derivation("x^2 sin x", "(x^2 sin x)' = 2x sin x + x^2 cos x", line_timeout=0.1)
+    assert result.verdict == "invalid" and result.score is None
+    assert result.lines[0].verdict == "undecided"
 
 
 def test_python_api_is_exported():

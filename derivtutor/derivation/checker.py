@@ -56,6 +56,7 @@ BASE_SECONDS, PER_LINE_SECONDS, LINE_SECONDS = 2.0, 0.5, 2.0
 DIAGNOSIS_SECONDS = 1.0   # naming the slip of a wrong line is a bonus: it may not eat the budget
 PREFIX_CREDIT, ANSWER_CREDIT = 0.5, 0.5
 _VAR_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")
+_NAME_ONLY = re.compile(r"\\?[A-Za-zσ]+(?:_\{?\w+\}?)?\s*(?:\(\s*[A-Za-z]\w*\s*\))?$")
 
 
 def check_derivation(function_or_exercise, text: str, var: str = "x", *, target=None, must_use=(),
@@ -167,6 +168,9 @@ class _Job:
         return chain
 
     def _grade(self, chain, results, prefix_credit, answer_credit) -> DerivationResult:
+        if self._is_statement(chain, results):  # y = tg x^2 first, then y' = ...
+            results[0].verdict, results[0].message = "correct", message("derivation.statement", self.lang)
+            chain = [(i, w) for i, w in chain if i > 0]
         values = [self.reader.value(w) for _, w in chain]
         self._check_start(chain[0][1], values[0], results[0])
         for k in range(1, len(chain)):
@@ -178,6 +182,19 @@ class _Job:
             if r.verdict == "unchecked":
                 r.verdict, r.message = "correct", r.message or message("derivation.step-ok", self.lang)
         return self._conclude(chain[-1][1], values[-1], results, prefix_credit, answer_credit)
+
+    def _is_statement(self, chain, results) -> bool:
+        """The first line names the function (``y = ...``, ``f(x) = ...``) and the derivation follows."""
+        first = [w for i, w in chain if i == 0]
+        if len(results) < 2 or len(first) < 2 or not _NAME_ONLY.match(first[0].text):
+            return False
+        if any(w.operators for w in first):
+            return False
+        return all(self._equal(self.function, self.reader.value(w)) for w in first[1:])
+
+    def _equal(self, a, b) -> bool:
+        comparison = self._compare(a, b)
+        return comparison is not None and comparison.equal is True
 
     def _compare(self, before, after):
         start, expired = time.monotonic(), None
@@ -203,7 +220,7 @@ class _Job:
         elif comparison.equal is False:
             self._wrong(result, comparison, ["derivation.wrong-start"],
                         message("derivation.wrong-start", self.lang, line=result.line, asked=self.asked))
-        elif result.line == 1 and not result.message:
+        elif not result.message:
             result.message = message("derivation.start-ok", self.lang)
 
     def _check_step(self, before, before_value, after, after_value, result: LineResult) -> None:

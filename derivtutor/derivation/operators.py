@@ -32,7 +32,7 @@ from derivtutor.input.vocabulary import FUNCTION_ALIASES, LATEX_FUNCTIONS
 
 _VAR = r"[A-Za-z](?:_?\{?\d+\}?)?"
 _NAME = r"[A-Za-z](?:_?\{?\d+\}?)?|\\[A-Za-z]+"
-_D = r"(?:d|∂|\\partial(?![A-Za-z]))"
+_D = r"(?:d|∂|\\partial(?![A-Za-z])|\\(?:mathrm|operatorname|text)\s*\{\s*d\s*\})"
 #: d/dx, dy/dx, ∂E/∂V in plain text.
 _PLAIN_OPERATOR = re.compile(rf"(?<![A-Za-z0-9_\\])(?:d|∂)\s*(?P<name>{_VAR})?\s*/\s*(?:d|∂)\s*(?P<var>{_VAR})(?![A-Za-z0-9])")
 #: \frac{d}{dx}, \dfrac{dy}{dx}, \frac{\partial E}{\partial V} in LaTeX.

@@ -41,8 +41,16 @@ class Line:
     equals: tuple[int, ...] = ()   # columns of the line's '=' signs
 
 
+_PRIME = re.compile(r"\^\s*(?:\{\s*\\prime\s*\}|\\prime(?![A-Za-z]))")
+
+
 def _blank(match: re.Match) -> str:
     return " " * len(match.group(0))
+
+
+def _prime(match: re.Match) -> str:
+    """``^{\\prime}`` is a prime: written ', padded so that every column stays in place."""
+    return "'" + " " * (len(match.group(0)) - 1)
 
 
 def split_lines(text: str) -> list[str]:
@@ -50,7 +58,7 @@ def split_lines(text: str) -> list[str]:
     pieces = re.split(r"\r?\n|\\\\", text)
     out = []
     for piece in pieces:
-        piece = _LAYOUT.sub(_blank, piece)
+        piece = _PRIME.sub(_prime, _LAYOUT.sub(_blank, piece))
         if piece.strip():
             out.append(piece)
     return out

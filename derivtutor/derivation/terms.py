@@ -67,7 +67,8 @@ class Reader:
 
     def term(self, text: str, offset: int, syntax: str | None = None) -> Written:
         """Parse one term; ParseError positions are columns of the line (``offset`` = where it starts)."""
-        syntax = syntax or self.line_syntax(text)
+        # Each piece is read in its own syntax when auto: (tg x^2)' in a LaTeX line is plain text.
+        syntax = self.line_syntax(text) if self.syntax == "auto" or syntax is None else syntax
         if not text.strip():
             raise ParseError("derivation.empty-term", offset)
         try:
