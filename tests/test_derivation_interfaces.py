@@ -170,3 +170,10 @@ def test_grade_reads_a_multi_line_csv_answer(tmp_path, capsys):
     items = data["items"] if isinstance(data, dict) else data
     verdicts = {item["student"]: (item["verdict"], item["score"]) for item in items}
     assert verdicts["ann"][0] == "correct" and verdicts["bob"][0] == "incorrect"
+
+
+def test_a_worksheet_shows_the_model_derivations(tmp_path):
+    out = tmp_path / "ws.tex"
+    assert main(["worksheet", "--topic", "derivation", "--solutions", "--out", str(out)]) == 0
+    tex = out.read_text()
+    assert tex.count("\\begin{align*}") >= len(DERIVATIONS) and "\\tag*" not in tex

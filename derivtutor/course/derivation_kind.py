@@ -47,6 +47,13 @@ def as_check_result(result) -> CheckResult:
                        counterexample=result.counterexample or None)
 
 
+def solution_latex(exercise, lang: str = "en") -> str:
+    """The model derivation (the exercise's ``answer``) as an ``align*``, for worksheets."""
+    from derivtutor.derivation.report import render_latex
+
+    return render_latex(check_derivation(exercise, exercise.get("answer") or "", lang=lang), lang, marks=False)
+
+
 def _get(exercise, name: str, default=None):
     value = exercise.get(name, default)
     return default if value is None else value

@@ -63,17 +63,26 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("*", "\\*")
 
 
-def render_latex(result: DerivationResult, lang: str = "en", standalone: bool = False) -> str:
-    """An ``align*`` of the lines, each tagged with its mark; the comments as ``\\intertext``."""
+def render_latex(result: DerivationResult, lang: str = "en", standalone: bool = False, marks: bool = True) -> str:
+    """An ``align*`` of the lines, each tagged with its mark; the comments as ``\\intertext``.
+
+    ``marks=False`` gives the bare derivation (a worksheet's solution).
+    """
     block = "\\begin{align*}\n"
     for i, line in enumerate(result.lines):
-        block += f"{_latex_line(line, lang)} \\tag*{{${LATEX_MARKS[line.verdict]}$ {line.line}}}"
+        block += _latex_line(line, lang)
+        if not marks:
+            block += " \\\\\n" if i < len(result.lines) - 1 else ""
+            continue
+        block += f" \\tag*{{${LATEX_MARKS[line.verdict]}$ {line.line}}}"
         last = i == len(result.lines) - 1
         if line.verdict != "correct" and line.message:  # \intertext goes between two rows
             block += f" \\\\\n\\intertext{{\\small {escape(line.message)}}}" + ("\n&" if last else "\n")
         elif not last:
             block += " \\\\\n"
     block += "\n\\end{align*}\n"
+    if not marks:
+        return block
     text = "\n\n".join(escape(p) for p in _summary(result, lang)) + "\n"
     body = block + text
     if not standalone:
