@@ -34,7 +34,7 @@ _VAR = r"[A-Za-z](?:_?\{?\d+\}?)?"
 _NAME = r"[A-Za-z](?:_?\{?\d+\}?)?|\\[A-Za-z]+"
 _D = r"(?:d|∂|\\partial(?![A-Za-z])|\\(?:mathrm|operatorname|text)\s*\{\s*d\s*\})"
 #: d/dx, dy/dx, ∂E/∂V in plain text.
-_PLAIN_OPERATOR = re.compile(rf"(?<![A-Za-z0-9_\\])(?:d|∂)\s*(?P<name>{_VAR})?\s*/\s*(?:d|∂)\s*(?P<var>{_VAR})(?![A-Za-z0-9])")
+_PLAIN_OPERATOR = re.compile(rf"(?<![A-Za-z_\\])(?:d|∂)\s*(?P<name>{_VAR})?\s*/\s*(?:d|∂)\s*(?P<var>{_VAR})(?![A-Za-z0-9])")
 #: \frac{d}{dx}, \dfrac{dy}{dx}, \frac{\partial E}{\partial V} in LaTeX.
 _LATEX_OPERATOR = re.compile(rf"\\[dt]?frac\s*\{{\s*{_D}\s*(?P<name>{_NAME})?\s*\}}\s*\{{\s*{_D}\s*(?P<var>{_VAR})\s*\}}")
 _PRIMES = "'′"
@@ -138,8 +138,12 @@ def _prime(text: str, i: int) -> Occurrence:
         j -= 1
     before = text[j - 1] if j else ""
     if before in _PAIRS:
-        start = _group_start(text, j - 1)
-        return Occurrence("diff", _with_function_name(text, start), i + 1, (_with_function_name(text, start), j))
+        start = _with_base(text, _with_function_name(text, _group_start(text, j - 1)))
+        return Occurrence("diff", start, i + 1, (start, j))
+    exponent = re.search(r"\^\s*-?\s*[A-Za-z0-9]+$", text[:j])
+    if exponent:  # e^x', (1+x)^2': the whole power
+        start = _with_base(text, exponent.start() + 1)
+        return Occurrence("diff", start, i + 1, (start, j))
     word = _WORD_BEFORE.search(text[:j])
     if not word:
         raise ParseError("derivation.prime-without-operand", i)
@@ -184,6 +188,22 @@ def _with_function_name(text: str, start: int) -> int:
     if m and _function_word(m.group(1)):
         return m.start()
     return start
+
+
+def _with_base(text: str, start: int) -> int:
+    """Extend an exponent's start (just after '^') over the power's base: (1+x)^2, e^{-x}."""
+    k = start
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if not k or text[k - 1] != "^":
+        return start
+    k -= 1
+    while k > 0 and text[k - 1].isspace():
+        k -= 1
+    if k and text[k - 1] in _PAIRS:
+        return _with_function_name(text, _group_start(text, k - 1))
+    m = re.search(r"(\\[A-Za-z]+|[A-Za-z0-9.]+)$", text[:k])
+    return m.start() if m else start
 
 
 def _group_start(text: str, close: int) -> int:
