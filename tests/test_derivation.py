@@ -279,3 +279,23 @@ def test_python_api_is_exported():
     import derivtutor
 
     assert derivtutor.check_derivation("x^2", "d/dx (x^2) = 2x").verdict == "correct"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+#: (text spelling, SymPy function) of outer functions; f'(u) is written with the prime notation.
+OUTER = [("sin", sympy.sin), ("cos", sympy.cos), ("tg", sympy.tan), ("exp", sympy.exp), ("arctg", sympy.atan)]
+
+
+@settings(max_examples=8, deadline=None)
+@given(outer=st.sampled_from(OUTER), a=st.integers(1, 5), n=st.integers(2, 4), b=st.integers(-3, 3),
+       double=st.booleans())
+def test_chain_rule_derivations_agree_with_sympy_diff(outer, a, n, b, double):
+    name, function = outer
+    inner = f"{a}x^{n} + ({b})"
+    derivative = sympy.diff(function(a * x**n + b), x)   # the witness
+    shown = str(2 * derivative if double else derivative)
+    text = f"({name}({inner}))' = {name}'({inner}) * ({inner})'\n= {shown}"
+    result = check_derivation(f"{name}({inner})", text)
+    assert [line.verdict for line in result.lines] == ["correct", "incorrect" if double else "correct"]
+    assert result.first_error == (2 if double else None)
