@@ -126,17 +126,14 @@ class _Job:
             code = "derivation.empty" if not lines else "derivation.too-many-lines"
             return self._result("invalid", [], [code], message(code, self.lang, limit=MAX_LINES))
         results = [LineResult(line.number, line.text.strip()) for line in lines]
-        chain = self._read(lines, results)
-        invalid = [r for r in results if r.verdict == "invalid"]
-        if invalid:
-            first = invalid[0]
-            text = message("derivation.invalid", self.lang, line=first.line, column=first.column,
-                           reason=first.message.split(": ", 1)[-1])
-            return self._result("invalid", results, [first.diagnosis[0]], text)
         seconds = timeout if timeout is not None else BASE_SECONDS + PER_LINE_SECONDS * len(lines)
         start, expired = time.monotonic(), None
         try:
             with time_limit(seconds) as expired:
+                chain = self._read(lines, results)
+                invalid = [r for r in results if r.verdict == "invalid"]
+                if invalid:
+                    return self._invalid(results, invalid[0])
                 return self._grade(chain, results, prefix_credit, answer_credit)
         except TimeLimitExceeded as exc:
             if not own_timeout(exc, expired, start, seconds):
@@ -145,6 +142,11 @@ class _Job:
                 if r.verdict == "unchecked":
                     r.verdict, r.diagnosis = "undecided", ["check.undecided"]
             return self._result("invalid", results, ["check.undecided"], message("check.undecided", self.lang))
+
+    def _invalid(self, results, first: LineResult) -> DerivationResult:
+        text = message("derivation.invalid", self.lang, line=first.line, column=first.column,
+                       reason=first.message.split(": ", 1)[-1])
+        return self._result("invalid", results, [first.diagnosis[0]], text)
 
     def _read(self, lines, results) -> list[tuple[int, object]]:
         """(line index, Written) for every term in order; invalid lines are marked in ``results``."""
