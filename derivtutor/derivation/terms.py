@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import sympy
 
-from derivtutor.derivation.operators import FUNCTION_WORDS, Occurrence, occurrences
+from derivtutor.derivation.operators import Occurrence, occurrences
 from derivtutor.input.errors import ParseError
 from derivtutor.input.parsing import detect_syntax, parse
 from derivtutor.input.vocabulary import FUNCTIONS
@@ -175,5 +175,3 @@ def _moved(exc: ParseError, offset: int, segments=()) -> ParseError:
                 break
     return ParseError(exc.code, offset + position, **exc.fields)
 
-
-__all__ = ["Reader", "Written", "Operator", "differentiate", "FUNCTION_WORDS"]
