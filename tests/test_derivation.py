@@ -24,6 +24,7 @@ def _sympy(text: str) -> sympy.Expr:
     return sympy.sympify(text, locals={"sigma": lambda a: 1 / (1 + sympy.exp(-a))}).doit()
 
 
+FINAL004 = "(z-l)*z*(1-z)*U*y*(1-y)*x"
 #: (id, function, var, [(line, witness value of the line's last term)], extra keyword arguments)
 CASES = [
     ("issue-sigmoid", "1/(1+e^-x)", "x", [
@@ -69,6 +70,14 @@ CASES = [
         ("= (z - l) σ'(q) dq/dV", "(z-l)*z*(1-z)*diff(q, V)"),
         ("= (z - l) σ'(q) U σ'(p) dp/dV", "(z-l)*z*(1-z)*U*y*(1-y)*diff(p, V)"),
         ("= (z - l) z(1 - z) U y(1 - y) x", "(z-l)*z*(1-z)*U*y*(1-y)*x"),
+    ], {"definitions": {"p": "V x + v", "y": "sigmoid(p)", "q": "U y + u", "z": "sigmoid(q)"}}),
+    ("seed004-latex-partials", "1/2 (z - l)^2", "V", [
+        (r"\frac{\partial \varepsilon}{\partial V} = \frac{\partial \varepsilon}{\partial p} "
+         r"\frac{\partial p}{\partial V} = \frac{\partial \varepsilon}{\partial p} x", FINAL004),
+        (r"= \frac{\partial \varepsilon}{\partial y} \sigma'(p) x", FINAL004),
+        (r"= \frac{\partial \varepsilon}{\partial q} U \sigma'(p) x", FINAL004),
+        (r"= \frac{\partial \varepsilon}{\partial z} \sigma'(q) U \sigma'(p) x", FINAL004),
+        (r"= (z - l) z (1 - z) U y (1 - y) x", FINAL004),
     ], {"definitions": {"p": "V x + v", "y": "sigmoid(p)", "q": "U y + u", "z": "sigmoid(q)"}}),
 ]
 IDS = [c[0] for c in CASES]

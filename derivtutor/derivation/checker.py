@@ -81,20 +81,25 @@ def check_derivation(function_or_exercise, text: str, var: str = "x", *, target=
         raise ValueError(f"invalid variable name {var!r}")
     x = sympy.Symbol(var)
     defs = expand_definitions(definitions or {}, var)
+    raw = {s: _teacher(f, var, {s: s for s in defs}) for s, f in _items(definitions or {})}
     function = _teacher(function_or_exercise, var, defs)
     names = tuple(sorted({s.name for s in function.free_symbols}))
-    reader = Reader(x, function, defs, names, syntax)
+    reader = Reader(x, function, defs, names, syntax, raw, _teacher(function_or_exercise, var, {s: s for s in defs}))
     job = _Job(reader, function, x, lang, line_timeout)
     job.expected = _teacher(target, var, defs) if target is not None else differentiate(function, x)
     job.must_use = tuple(must_use)
     return job.run(text, timeout, prefix_credit, answer_credit)
 
 
+def _items(definitions):
+    items = definitions.items() if hasattr(definitions, "items") else definitions
+    return [(sympy.Symbol(str(name)), formula) for name, formula in items]
+
+
 def expand_definitions(definitions, var: str) -> dict:
     """name -> formula (teacher's text), each with the earlier names substituted."""
-    items = definitions.items() if hasattr(definitions, "items") else definitions
     out: dict = {}
-    for name, formula in items:
+    for name, formula in _items(definitions):
         expr = formula if isinstance(formula, sympy.Basic) else _parse_teacher(str(formula), (var, *map(str, out)))
         out[sympy.Symbol(str(name))] = expr.xreplace(out)
     return out

@@ -32,8 +32,8 @@ def replaced_operator(reader: Reader, before: Written, after: Written, after_val
     """(codes, sentence) for the first operator of ``before`` that ``after`` replaced wrongly, or None."""
     kept = {(reader.operand_value(op), op.var) for op in after.operators.values() if op.kind != "function"}
     for symbol, op in before.operators.items():
-        if op.kind == "function":
-            continue  # σ'(q) is a table value, not a rule tree to diagnose
+        if op.kind == "function" or op.var in reader.raw:
+            continue  # σ'(q) is a table value, dz/dq a link of a chain: no rule tree to diagnose
         operand = reader.operand_value(op)
         if (operand, op.var) in kept:
             continue

@@ -56,9 +56,13 @@ class Reader:
     """Reads the terms of one derivation (shared placeholders, variable, definitions)."""
 
     def __init__(self, var: sympy.Symbol, function: sympy.Expr, definitions: dict | None = None,
-                 names: tuple[str, ...] = (), syntax: str = "auto"):
+                 names: tuple[str, ...] = (), syntax: str = "auto", raw: dict | None = None,
+                 raw_function: sympy.Expr | None = None):
         self.var, self.function, self.syntax = var, function, syntax
         self.definitions = dict(definitions or {})
+        # The definitions as written (z = sigma(q)), for derivatives by an intermediate: dz/dq.
+        self.raw = dict(raw or {})
+        self.raw_function = function if raw_function is None else raw_function
         self.names = tuple(names) + tuple(s.name for s in self.definitions) + (var.name,)
         self._counter = itertools.count(PLACEHOLDER_BASE)
 
@@ -140,7 +144,28 @@ class Reader:
             u = sympy.Dummy("u")
             outer = FUNCTIONS[op.name][0](u)
             return differentiate(outer, u).xreplace({u: self.value(op.operand)})
+        if op.var in self.raw:  # by an intermediate quantity: dE/dp with E written down to p
+            return self.expand(differentiate(self._operand_keeping(op), op.var))
         return differentiate(self.operand_value(op), op.var)
+
+    def _operand_keeping(self, op: Operator) -> sympy.Expr:
+        if op.kind == "named":
+            symbol = sympy.Symbol(op.name)
+            known = self.function.free_symbols | {self.var} | set(self.raw)
+            base = self.raw.get(symbol, symbol if symbol in known else self.raw_function)
+        else:
+            values = {s: self.operator_value(o) for s, o in op.operand.operators.items()}
+            base = op.operand.expr.xreplace(values)
+        return self.expand_keeping(base, op.var)
+
+    def expand_keeping(self, expr: sympy.Expr, keep: sympy.Symbol) -> sympy.Expr:
+        """The definitions substituted, all but ``keep``: z = sigma(U y + u) kept in terms of y."""
+        others = {s: d for s, d in self.raw.items() if s != keep}
+        for _ in range(len(others) + 1):
+            expr, before = expr.xreplace(others), expr
+            if expr == before:
+                break
+        return expr
 
 
 def differentiate(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
