@@ -6,6 +6,7 @@ to import)::
     parse(text, syntax="auto", variables=None)      -> SymPy expression | ParseError
     differentiate(expr_or_text, var="x")            -> Derivation (steps + result)
     check_answer(function, answer, var="x", ...)    -> CheckResult
+    check_derivation(function_or_exercise, text, var="x", ...) -> DerivationResult (line by line)
     NetworkSpec.build([2, 3, 1], "sigmoid")         -> a network to derive
     derive_backprop(spec), check_gradients(spec)    -> symbolic backprop and its checks
     descend(expr, start, lr, eps, max_iter)         -> gradient-descent trace
@@ -25,6 +26,7 @@ _EXPORTS = {
     "Derivation": "derivtutor.steps.engine",
     "check_answer": "derivtutor.checking.checker",
     "CheckResult": "derivtutor.checking.checker",
+    "check_derivation": "derivtutor.derivation.checker",
     "derive_backprop": "derivtutor.backprop.network",
     "check_gradients": "derivtutor.backprop.gradcheck",
     "NetworkSpec": "derivtutor.backprop.network",

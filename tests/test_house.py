@@ -26,12 +26,17 @@ ALLOWED = {
     "backprop": {"render"},
     "matrix": set(),
     "descent": {"input", "render", "steps"},
-    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix"},
+    "derivation": {"input", "render", "steps", "checking"},
+    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix", "derivation",
+               "lab"},
+    "lab": {"backprop"},
     "grading": {"course", "checking", "input"},
+    "report": {"grading", "course", "checking", "input", "render"},
+    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix", "derivation",
+            "course", "grading", "report", "lab"},
     # the web page runs CLI commands in its workers; `derivtutor serve` reaches it through exec, not import
-    "web": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix", "course", "grading",
-            "cli"},
-    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix", "course", "grading"},
+    "web": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "matrix", "derivation",
+            "course", "grading", "report", "lab", "cli"},
 }
 
 

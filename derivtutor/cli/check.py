@@ -17,19 +17,28 @@ def register(subparsers) -> None:
     p.add_argument("--function", help="the function to differentiate (plain text or LaTeX)")
     p.add_argument("--var", action=OnceAction,
                    help="the variable (default: the function's only variable, as diff finds it)")
-    p.add_argument("--answer", required=True, help="the student's answer")
+    p.add_argument("--answer", help="the student's answer (or --derivation FILE)")
     p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto",
                    help="how to read the answer (default: auto)")
     p.add_argument("--require-simplified", action="store_true",
                    help="a correct answer longer than the simplest form gets partial credit")
     add_lang_flag(p)
     add_json_flag(p)
+    from derivtutor.cli import check_derivation
+
+    check_derivation.add_options(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from derivtutor.catalogue import message
 
+    if getattr(args, "derivation", None) is not None:
+        from derivtutor.cli import check_derivation
+
+        return check_derivation.run(args)
+    if args.answer is None:
+        return _usage(args, "derivation.cli.need-answer", message("derivation.cli.need-answer", args.lang))
     if args.exercise and args.function:
         return _usage(args, "check.cli.both", message("check.cli.both", args.lang))
     if not args.exercise and not args.function:
@@ -47,7 +56,9 @@ def _check_function(args):
     from derivtutor.input.parsing import ParseError
 
     try:
-        var = _variable(args)
+        from derivtutor.cli.diff import function_variable
+
+        var = function_variable(args)
         if isinstance(var, int):
             return var
         return check_answer(args.function, args.answer, var, syntax=args.syntax, lang=args.lang,
@@ -57,22 +68,6 @@ def _check_function(args):
         return _usage(args, err.code, text, args.function, err.position)
     except ValueError:
         return _usage(args, "check.cli.bad-var", message("check.cli.bad-var", args.lang, name=args.var))
-
-
-def _variable(args):
-    """--var, or the function's only variable found and refused exactly as ``diff`` does
-    (an exit code when there are several); x for a constant function."""
-    from derivtutor.cli.diff import pick_variable
-    from derivtutor.input.parsing import parse
-
-    if args.var is not None:
-        return args.var
-    expr = parse(args.function)  # the teacher's text, read as check_answer reads it
-    var = pick_variable(args, expr)
-    if isinstance(var, int):
-        return var
-    names = sorted(s.name for s in expr.free_symbols)
-    return names[0] if names else "x"
 
 
 def _check_exercise(args):

@@ -87,3 +87,18 @@ def render(derivation, fmt: str, args):
     if fmt == "markdown":
         return derivation.to_markdown(args.lang, args.detail)
     return derivation.to_text(args.lang, args.detail)
+
+
+def function_variable(args):
+    """--var, or the function's only variable found and refused exactly as ``diff`` does
+    (an exit code when there are several); x for a constant function."""
+    from derivtutor.input.parsing import parse
+
+    if args.var is not None:
+        return args.var
+    expr = parse(args.function)  # the teacher's text, read as check_answer reads it
+    var = pick_variable(args, expr)
+    if isinstance(var, int):
+        return var
+    names = sorted(s.name for s in expr.free_symbols)
+    return names[0] if names else "x"

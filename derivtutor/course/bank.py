@@ -3,7 +3,7 @@
 Every file in ``exercises/`` describes one exercise::
 
     id = "chain-tg-x2"
-    kind = "derivative"          # derivative | identity | value | backprop | descent
+    kind = "derivative"          # derivative | identity | value | backprop | descent | derivation
     topic = "chain"
     difficulty = 2               # 1..3
     points = 1.0
@@ -46,6 +46,7 @@ KIND_CHECKERS = {
     "backprop": "derivtutor.course.backprop_kind:check",
     "descent": "derivtutor.course.descent_kind:check",
     "matrix": "derivtutor.course.matrix_kind:check",
+    "derivation": "derivtutor.course.derivation_kind:check",
 }
 
 #: Fields every exercise has: name -> (accepted types, required).
@@ -83,6 +84,15 @@ KIND_FIELDS = {
     "backprop": {},
     "descent": {},
     "matrix": {"expression": ((str,), True), "wrt": ((str,), True), "shapes": ((str,), False)},
+    "derivation": {
+        "function": ((str,), True),
+        "variable": ((str,), True),
+        "target": ((str,), False),          # the form the last line must reach (identity-style)
+        "must_use": ((list,), False),
+        "definitions": ((dict,), False),    # name -> formula the lines may use (seed 004: z = sigmoid(q))
+        "prefix_credit": ((int, float), False),
+        "answer_credit": ((int, float), False),
+    },
 }
 
 LANGUAGES = ("en", "ru")
