@@ -25,9 +25,10 @@ ALLOWED = {
     "checking": {"input", "render", "steps"},
     "backprop": set(),
     "descent": {"input", "render", "steps"},
-    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent"},
+    "lab": {"backprop"},
+    "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "lab"},
     "grading": {"course", "checking", "input"},
-    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading"},
+    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading", "lab"},
 }
 
 

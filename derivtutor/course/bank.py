@@ -3,7 +3,7 @@
 Every file in ``exercises/`` describes one exercise::
 
     id = "chain-tg-x2"
-    kind = "derivative"          # derivative | identity | value | backprop | descent
+    kind = "derivative"          # derivative | identity | value | backprop | descent | lab
     topic = "chain"
     difficulty = 2               # 1..3
     points = 1.0
@@ -45,6 +45,7 @@ KIND_CHECKERS = {
     "value": "derivtutor.course.kinds:check_value",
     "backprop": "derivtutor.course.backprop_kind:check",
     "descent": "derivtutor.course.descent_kind:check",
+    "lab": "derivtutor.course.lab_kind:check",
 }
 
 #: Fields every exercise has: name -> (accepted types, required).
@@ -81,6 +82,7 @@ KIND_FIELDS = {
     },
     "backprop": {},
     "descent": {},
+    "lab": {"lab": ((dict,), True)},   # the spec; derivtutor.lab.spec validates it
 }
 
 LANGUAGES = ("en", "ru")

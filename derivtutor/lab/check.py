@@ -96,6 +96,9 @@ class _Session:
         verdict, where = self.verdict(test)
         name = self._name(test)
         fields = {"quantity": self._quantity(test), **verdict.fields, "where": where}
+        for key in ("convention", "accepted"):  # convention names in the student's language
+            if key in fields:
+                fields[key] = ", ".join(self.say(f"lab.name-{c}") for c in str(fields[key]).split(", "))
         text = self.say(verdict.code, **fields)
         points = test.points * verdict.fraction if verdict.passed else 0.0
         return TestResult(test.id, name, round(points, 6), test.points, verdict.passed, text, verdict.code)

@@ -86,13 +86,29 @@ def dataset(name: str, seed: int):
     if name == "moons":
         x, labels = moons(600, rng)
         return x[:400], labels[:400], x[400:], labels[400:]
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    order = rng.permutation(len(digits.target))
-    x, labels = digits.data[order] / 16.0, digits.target[order]
+    images, targets = digits()
+    order = rng.permutation(len(targets))
+    x, labels = images[order] / 16.0, targets[order]
     split = len(labels) * 3 // 4
     return x[:split], labels[:split], x[split:], labels[split:]
+
+
+def digits():
+    """scikit-learn's 8x8 digits (1797 images): read from the file it ships, without importing it."""
+    import importlib.util
+    from pathlib import Path
+
+    found = importlib.util.find_spec("sklearn")
+    if found is None or not found.submodule_search_locations:
+        raise ModuleNotFoundError("the digits data come with scikit-learn: pip install scikit-learn")
+    path = Path(list(found.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+    if not path.is_file():
+        from sklearn.datasets import load_digits
+
+        bunch = load_digits()
+        return bunch.data, bunch.target
+    table = np.loadtxt(path, delimiter=",")
+    return table[:, :-1], table[:, -1].astype(int)
 
 
 def numeric_gradients(outs: list, points: list, dz, eps: float) -> dict:

@@ -186,6 +186,7 @@ def run_probe(code: str, roles: dict, requests: list, limits: Limits, deadline: 
     workdir = tempfile.mkdtemp(prefix="derivtutor-lab-")
     output_path = Path(workdir) / ".output"
     setup = {"code": code, "roles": roles}
+    child = None
     try:
         with output_path.open("wb") as output:
             child = Child(setup, limits, workdir, output)
@@ -201,10 +202,11 @@ def run_probe(code: str, roles: dict, requests: list, limits: Limits, deadline: 
                     continue
                 body = {k: v for k, v in request.items() if k != "timeout"}
                 run.replies.append(child.ask(body, float(request.get("timeout", 10))))
-            child.close()
         run.output = _read_output(output_path, limits.output_chars)
         return run
     finally:
+        if child is not None:
+            child.close()  # also when the grader's own time limit interrupts us
         shutil.rmtree(workdir, ignore_errors=True)
 
 
