@@ -26,6 +26,7 @@ def register(subparsers) -> None:
     check.add_argument("--format", choices=("text", "gradescope"), default="text",
                        help="text on stdout, or Gradescope's results.json (with --results)")
     check.add_argument("--results", metavar="PATH", help="where --format gradescope writes results.json")
+    check.add_argument("--tests", metavar="IDS", help="comma-separated test ids to run (default: all), e.g. linear-dW,ce-dp")
     add_json_flag(check)
     add_lang_flag(check)
     check.set_defaults(func=run)
@@ -58,7 +59,11 @@ def run(args: argparse.Namespace) -> int:
         return _unreadable(args, "lab.no-file", message("lab.no-file", lang, path=args.submission))
     except SubmissionError as exc:
         return _unreadable(args, "lab.bad-file", message("lab.bad-file", lang, detail=str(exc)))
-    report = check_submission(spec, code, lang)
+    only = {t.strip() for t in args.tests.split(",") if t.strip()} if args.tests else None
+    unknown = sorted(only - {t.id for t in spec.tests}) if only else []
+    if unknown:
+        return fail(args, "lab.usage", f"unknown test id(s): {', '.join(unknown)}")
+    report = check_submission(spec, code, lang, only=only)
     if args.format == "gradescope":
         write_json(args.results, gradescope_results(report, lang))
     if args.json:

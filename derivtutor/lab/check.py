@@ -66,7 +66,7 @@ def check_submission(spec: LabSpec, code: str, lang: str = "en", only: set | Non
     run = run_probe(code, roles, [request for _, request in plan.requests], limits,
                     deadline=started + TOTAL_DEADLINE)
     replies = {key: run.replies[i] if i < len(run.replies) else None for i, (key, _) in enumerate(plan.requests)}
-    session = _Session(spec, plan, run, replies, lang)
+    session = _Session(spec, plan, run, replies, lang, limits)
     tests = [session.result(test) for test in spec.tests if only is None or test.id in only]
     return LabReport(spec.id, tests, session.conventions(), run.output, round(time.monotonic() - started, 3))
 
@@ -80,8 +80,9 @@ def _cpu_budget(plan) -> int:
 class _Session:
     """The judge's view of one run: replies by key, the conventions found, names to show."""
 
-    def __init__(self, spec, plan, run, replies, lang):
+    def __init__(self, spec, plan, run, replies, lang, limits):
         self.spec, self.plan, self.run, self.replies, self.lang = spec, plan, run, replies, lang
+        self.limits = limits
         self.found = (run.load or {}).get("found") or {}
         self.reduction = judge.reduction_of(plan, list(run.replies), spec)
 
@@ -124,7 +125,7 @@ class _Session:
         failure = self.load_failure()
         if failure is not None:
             code = "lab.load-failure-" + failure["failure"] if test.check == "runs" else "lab.not-loaded"
-            return judge.bad(code, code=failure.get("detail", ""), seconds=Limits().load_timeout), where
+            return judge.bad(code, status=failure.get("detail", ""), seconds=f"{self.limits.load_timeout:g}"), where
         if test.check == "runs":
             return self.runs(), where
         if test.check == "interface":

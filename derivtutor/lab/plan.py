@@ -107,6 +107,8 @@ def _layer_requests(spec: LabSpec, layers: list, params: list | None) -> list:
 def _net(plan: Plan, test, rng) -> None:
     spec, layers = plan.spec, test.get("layers")
     mlp = mlp_for(spec, layers, seed=int(rng.integers(1 << 30)))
+    for dense in mlp.dense:  # MLP starts with zero biases; a forward that forgets b must show
+        dense.b = rng.normal(scale=0.5, size=dense.b.shape)
     n, nin, nout = int(test.get("batch", data.BATCH)), mlp.dense[0].W.shape[1], mlp.dense[-1].W.shape[0]
     x = rng.normal(size=(n, nin))
     labels = rng.integers(0, nout, size=n)

@@ -167,12 +167,13 @@ class Probe:
             layout[attr] = self.set_param(module, layer["role"], attr, self.np.asarray(value, dtype=float))
         return module, layout
 
-    def set_param(self, module, role: str, attr: str, canonical):
-        """Put a canonical (nout, nin) / (nout,) value into the student's own layout."""
+    def set_param(self, module, role: str, attr: str, canonical, like: str | None = None):
+        """Put a canonical (nout, nin) / (nout,) value into the student's own layout (that of ``like``)."""
         name = self.attr_name(module, role, attr)
         if name is None:
             raise LookupError(f"missing:{role}.{attr}")
-        current = self.np.asarray(getattr(module, name))
+        shaped = self.attr_name(module, role, like) if like else name
+        current = self.np.asarray(getattr(module, shaped if shaped else name))
         value = canonical
         if current.shape != canonical.shape:
             if canonical.ndim == 2 and current.shape == canonical.T.shape:
@@ -233,7 +234,7 @@ class Probe:
         backward(np.ones_like(np.asarray(forward(x), dtype=float)))  # creates the gradient attributes
         names = {}
         for attr, value in req["grads"].items():
-            names[attr] = self.set_param(module, role, attr, np.asarray(value, dtype=float))
+            names[attr] = self.set_param(module, role, attr, np.asarray(value, dtype=float), like=attr[1:])
         self.method(module, role, "update")(req["lr"])
         return {"layout": layout, "params": self.grads(module, role, list(req["params"]))}
 
@@ -245,7 +246,7 @@ class Probe:
             module, layout = self.build(layer)
             add(module)
             if layer.get("grads"):
-                linears.append((module, layer))
+                linears.append((module, layer, layout))
         return net, linears
 
     def op_net(self, req: dict) -> dict:
@@ -257,7 +258,8 @@ class Probe:
         dp = self.call_backward(self.method(loss, req["loss"], "backward"), value, True)
         self.method(net, req["net"], "backward")(dp)
         return {"out": self.array(p), "loss": self.array(value),
-                "grads": [self.grads(m, layer["role"], layer["grads"]) for m, layer in linears]}
+                "grads": [self.grads(m, layer["role"], layer["grads"]) for m, layer, _ in linears],
+                "layouts": [layout for _, _, layout in linears]}
 
     def op_train(self, req: dict) -> dict:
         np = self.np

@@ -50,6 +50,7 @@ class Limits:
     processes: int = 1
     output_chars: int = 4000
     load_timeout: float = 20.0
+    request_timeout_cap: float | None = None   # caps every request's own deadline (tests use it)
 
 
 @dataclass
@@ -107,7 +108,7 @@ class Child:
         req_r, self.req_w = map(_high, os.pipe())
         self.rep_r, rep_w = map(_high, os.pipe())
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", str(PROBE)], cwd=workdir, env=minimal_env(workdir),
+            [sys.executable, "-I", "-u", str(PROBE)], cwd=workdir, env=minimal_env(workdir),
             stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, close_fds=False,
             start_new_session=True, preexec_fn=_child_setup(limits, req_r, rep_w))
         os.close(req_r)
@@ -201,7 +202,10 @@ def run_probe(code: str, roles: dict, requests: list, limits: Limits, deadline: 
                     run.replies.append(child.load if "failure" in child.load else {"failure": "timeout"})
                     continue
                 body = {k: v for k, v in request.items() if k != "timeout"}
-                run.replies.append(child.ask(body, float(request.get("timeout", 10))))
+                timeout = float(request.get("timeout", 10))
+                if limits.request_timeout_cap is not None:
+                    timeout = min(timeout, limits.request_timeout_cap)
+                run.replies.append(child.ask(body, timeout))
         run.output = _read_output(output_path, limits.output_chars)
         return run
     finally:
