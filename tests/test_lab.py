@@ -222,3 +222,50 @@ def test_the_command_prints_json_and_uses_exit_codes(tmp_path, capsys):
 def test_the_lab_kind_grades_submission_text_through_the_bank():
     broken = check_exercise(find_exercise("lab-sigmoid-mse"), "import numpy as np\n")
     assert broken.verdict == "incorrect" and broken.score < 0.1
+
+
+def _children_running(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"probe.py" in cmdline and int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
+def test_the_child_dies_with_the_grader():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("from derivtutor.lab import check_submission\nfrom derivtutor.course.bank import find_exercise\n"
+              "from derivtutor.course.lab_kind import spec_of\n"
+              "check_submission(spec_of(find_exercise('lab-ownframework')), 'while True: pass', only={'runs'})\n")
+    grader = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 30
+        while not _children_running(grader.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        children = _children_running(grader.pid)
+        assert children, "the probe never started"
+    finally:
+        grader.send_signal(signal.SIGKILL)
+        grader.wait()
+    deadline = time.monotonic() + 10
+    while any(map(_alive, children)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in children if _alive(pid)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

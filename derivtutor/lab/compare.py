@@ -5,7 +5,7 @@ known wrong derivation (a backward without the upstream gradient, softmax's
 derivative taken elementwise as p(1 - p), ...). A student's value that matches
 none of them still gets its relative error.
 
->>> e = np.array([[1.0, 2.0], [3.0, 4.0]])
+>>> e = np.array([[1.0, 2.0, 0.5], [3.0, 4.0, -1.0]])
 >>> compare(e + 1e-12, e)
 (None, {})
 >>> compare(e.T, e)[0], compare(3 * e, e, rows=3, loss=True, reduction="mean")[0]

@@ -6,7 +6,7 @@ dropped, and so is a whole cell whose first line is a cell magic other than
 the timing ones (``%%bash`` runs no Python). Each cell keeps its lines, and the
 source records where every cell starts, so an error's line can be found.
 
->>> text = '{"cells": [{"cell_type": "code", "metadata": {}, "source": "%matplotlib inline\\\\nx = 1", "outputs": [], "execution_count": null}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+>>> text = '{"cells": [{"cell_type": "code", "id": "c1", "metadata": {}, "source": "%matplotlib inline\\\\nx = 1", "outputs": [], "execution_count": null}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
 >>> code_from_text(text, "lab.ipynb")
 'x = 1\\n'
 """
