@@ -269,3 +269,37 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_a_lab_is_part_of_an_assignment_in_grade_folder_mode(tmp_path):
+    from derivtutor.grading.grader import grade_file
+
+    source = "# lab: lab-sigmoid-mse\n" + (HERE / "reference_mse.py").read_text()
+    (tmp_path / "ivanova.py").write_text(source)
+    (tmp_path / "petrov.py").write_text(source.replace("return (self.p - self.y) / len(self.y)", "return self.p - self.y"))
+    (tmp_path / "sidorov.txt").write_text("table-sin: cos x\n")
+    report = grade_file(tmp_path, assignment=["lab-sigmoid-mse", "table-sin"], jobs=1, timeout=120)
+    assert [report.total(s) for s in report.students] == [10.0, 10.0 - 1 - 1, 1.0]
+    item = next(i for i in report.items if i.student == "petrov")
+    assert "lab.times-n-large" in item.diagnosis and "len(y) times too large" in item.message
+
+
+def test_a_lab_notebook_is_graded_by_the_gradescope_command(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("# lab: lab-sigmoid-mse\n" + (HERE / "reference_mse.py").read_text())]
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    nbformat.write(notebook, str(submission / "MyFramework.ipynb"))
+    results = tmp_path / "results.json"
+    assert main(["gradescope", "--submission", str(submission), "--results", str(results), "--timeout", "120"]) == 0
+    data = json.loads(results.read_text())
+    assert data["score"] == 10.0
+
+
+def test_forged_replies_on_the_channel_earn_nothing():
+    forged = json.dumps({"errors": [], "found": {}, "out": 1.0, "outs": [], "dx": [[0.0]], "grads": {},
+                         "params": {}, "layout": {"W": {"shape": [4, 3]}}})
+    source = f"import os\nfor _ in range(40):\n    os.write(4, {forged!r}.encode() + b'\\n')\n"
+    report = check_submission(SPEC, source, only=QUICK, limits=FAST)
+    assert report.total <= 1.0  # at most "the code runs", which it does

@@ -31,12 +31,16 @@ def run(args: argparse.Namespace) -> int:
     from derivtutor.grading import reports
     from derivtutor.course.bank import ExerciseError
     from derivtutor.grading.grader import grade
-    from derivtutor.grading.submissions import SubmissionError, find_answers_file, parse_answers_text
+    from derivtutor.grading.submissions import (LAB_SUFFIXES, SubmissionError, find_answers_file,
+                                                parse_answers_text, read_lab_file)
 
     try:
         path = find_answers_file(args.submission)
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
-        rows, problems = parse_answers_text(text, "student", path.name)
+        if path.suffix in LAB_SUFFIXES:  # a lab: the file is the whole submission
+            rows, problems = read_lab_file(path, "student")
+        else:
+            text = path.read_text(encoding="utf-8-sig", errors="replace")
+            rows, problems = parse_answers_text(text, "student", path.name)
         report = grade(rows, problems, exercises_dir=args.exercises, assignment=assignment_ids(args.assignment),
                        jobs=1, timeout=args.timeout, memory_mb=args.memory or None, lang=args.lang, progress=False)
     except (SubmissionError, ExerciseError, KeyError) as exc:

@@ -158,16 +158,39 @@ def parse_answers_text(text: str, student: str, source: str) -> tuple[list[Submi
 
 
 def read_folder(folder: Path) -> tuple[list[Submission], list[Problem]]:
-    """Read every ``<student>.txt`` in ``folder``, in file-name order."""
+    """Read every ``<student>.txt`` in ``folder``, in file-name order.
+
+    A ``<student>.py`` or ``<student>.ipynb`` is that student's whole submission to a
+    lab (``derivtutor.course.lab_kind``: the lab its ``# lab: ID`` line names, else
+    the default one).
+    """
     rows, problems = [], []
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix == ".txt")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in (".txt",) + LAB_SUFFIXES)
     if not files:
         raise SubmissionError(f"{folder}: no <student>.txt answers files")
     for path in files:
-        file_rows, file_problems = parse_answers_text(_read_text(path), path.stem, path.name)
+        if path.suffix in LAB_SUFFIXES:
+            file_rows, file_problems = read_lab_file(path, path.stem)
+        else:
+            file_rows, file_problems = parse_answers_text(_read_text(path), path.stem, path.name)
         rows += file_rows
         problems += file_problems
     return rows, problems
+
+
+#: Files that are one whole lab submission rather than an answers file.
+LAB_SUFFIXES = (".py", ".ipynb")
+
+
+def read_lab_file(path: Path, student: str) -> tuple[list[Submission], list[Problem]]:
+    """One lab submission file as one row (its source whitespace-safe), or a Problem."""
+    from derivtutor.course.lab_kind import encode_submission
+
+    try:
+        lab, answer = encode_submission(path)
+    except (ValueError, OSError) as exc:  # SubmissionError of the lab is a ValueError
+        return [], [Problem(path.name, 1, "lab.unreadable-file", (("detail", str(exc)),), student, "")]
+    return [Submission(student, lab, answer, "auto", path.name, 1)], []
 
 
 def find_answers_file(folder: str | Path) -> Path:
@@ -177,6 +200,8 @@ def find_answers_file(folder: str | Path) -> Path:
     if preferred.is_file():
         return preferred
     candidates = sorted(p for p in folder.rglob("*.txt") if p.is_file())
+    if not candidates:  # a lab: the one .py or .ipynb file of the submission
+        candidates = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in LAB_SUFFIXES)
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:

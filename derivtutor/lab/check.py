@@ -95,7 +95,10 @@ class _Session:
         return message(code, self.lang, **fields)
 
     def result(self, test) -> TestResult:
-        verdict, where = self.verdict(test)
+        try:
+            verdict, where = self.verdict(test)
+        except (Exception, RecursionError):  # a reply of the wrong shape: the child may send anything
+            verdict, where = judge.bad("lab.failure-reply", status=""), self.display(test.get("role") or "Net")
         name = self._name(test)
         fields = {"quantity": self._quantity(test), **verdict.fields, "where": where}
         for key in ("convention", "accepted"):  # convention names in the student's language

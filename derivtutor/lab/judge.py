@@ -127,11 +127,49 @@ def _numeric(ctx: dict, reply: dict, target: str):
     return arrays
 
 
+def _reference_at(kind: str, ctx: dict, point, factor: float):
+    """The grader's forward value at one perturbed point ``(target, flat index, delta)``."""
+    target, index, delta = point
+    x, params = ctx["x"].copy(), {k: v.copy() for k, v in ctx["params"].items()}
+    (x if target == "x" else params[target]).reshape(-1)[index] += delta
+    if kind in LOSS_KINDS:
+        return np.array(factor * data.loss_sum(kind, x, np.asarray(ctx["y"])))
+    return data.reference_forward(kind, x, params)
+
+
+def forward_is_honest(kind: str, ctx: dict, reply: dict) -> bool:
+    """False when the base forward value is the grader's but the perturbed ones are not.
+
+    A correct forward stays correct an epsilon away; values that do not were not
+    computed by it (the child may send anything), so its finite differences are void.
+    """
+    out = as_array(reply.get("out"))
+    if out is None:
+        return True
+    if kind in LOSS_KINDS:
+        plain = data.loss_sum(kind, ctx["x"], np.asarray(ctx["y"]))
+        reduction = match_reduction(float(out.reshape(-1)[0]), plain, ctx["x"].shape) if out.size == 1 else None
+        if reduction is None:
+            return True
+        factor = data.reduction_factor(reduction, *ctx["x"].shape)
+    else:
+        factor = 1.0
+        if not close(out, data.reference_forward(kind, ctx["x"], ctx["params"]), FORWARD_TOL):
+            return True
+    for point, value in zip(ctx["points"], reply.get("outs") or []):
+        got, want = as_array(value), _reference_at(kind, ctx, point, factor)
+        if got is None or got.size != want.size or not close(got.reshape(want.shape), want, FORWARD_TOL):
+            return False
+    return True
+
+
 def judge_backward(kind: str, quantity: str, ctx: dict, reply: dict, reduction: str | None) -> Verdict:
     target = "x" if quantity == "dx" else quantity[1:]
     numeric, no_upstream = _numeric(ctx, reply, target)
     if numeric is None:
         return bad("lab.forward-not-numbers")
+    if not forward_is_honest(kind, ctx, reply):
+        return bad("lab.forward-inconsistent")
     if not np.all(np.isfinite(numeric)):
         return bad("lab.fd-not-finite")
     student = reply.get("dx") if quantity == "dx" else (reply.get("grads") or {}).get(quantity)

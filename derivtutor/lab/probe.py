@@ -69,13 +69,19 @@ def forbid_forks() -> bool:
 def _role_class(namespace: dict, names: list):
     """The first of ``names`` bound in ``namespace`` (exact, then case-insensitive)."""
     for name in names:
-        if name in namespace:
+        if callable(namespace.get(name)):
             return namespace[name]
-    lowered = {key.lower(): value for key, value in namespace.items() if isinstance(key, str)}
+    lowered = {key.lower(): value for key, value in namespace.items() if isinstance(key, str) and callable(value)}
     for name in names:
         if name.lower() in lowered:
             return lowered[name.lower()]
     return None
+
+
+def _defines(cls, name: str) -> bool:
+    """Does the class (or a base of its own, not object) define ``name``?"""
+    mro = getattr(cls, "__mro__", (cls,))
+    return any(name in vars(k) and callable(vars(k)[name]) for k in mro if k is not object)
 
 
 def _where(exc: BaseException) -> int | None:
@@ -155,7 +161,7 @@ class Probe:
                 found[role] = None
                 continue
             found[role] = {"name": getattr(obj, "__name__", "?"),
-                           "methods": {m: any(callable(getattr(obj, n, None)) for n in names)
+                           "methods": {m: any(_defines(obj, n) for n in names)
                                        for m, names in spec["methods"].items()}}
         return found
 
@@ -273,8 +279,11 @@ class Probe:
         loss = self.cls(req["loss"])()
         x, y = np.asarray(req["x"], dtype=float), np.asarray(req["y"])
         train_epoch = _role_class(self.ns, self.roles.get("train_epoch", {}).get("names", []))
+        keywords = _keywords(train_epoch, {"loss": loss, "batch_size": req["batch_size"], "lr": req["lr"]})
         for _ in range(req["epochs"]):
-            if callable(train_epoch):
+            if callable(train_epoch) and keywords is not None:
+                train_epoch(net, x, y, **keywords)
+            elif callable(train_epoch):
                 train_epoch(net, x, y, loss, req["batch_size"], req["lr"])
             else:
                 self.own_epoch(net, loss, x, y, req)
@@ -291,6 +300,17 @@ class Probe:
             value = lf(forward(xb), yb)
             backward(self.call_backward(lb, value, True))
             update(req["lr"])
+
+
+def _keywords(function, values: dict):
+    """``values`` as keywords when ``function`` names all of them (any order), else None."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return None
+    return values if all(name in parameters for name in values) else None
 
 
 def _reply(channel, payload: dict) -> None:

@@ -145,7 +145,7 @@ class Child:
         line, _, self.buffer = self.buffer.partition(b"\n")
         try:
             reply = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # the child may send anything, nesting included
             return self._failed("reply")
         return reply if isinstance(reply, dict) else self._failed("reply")
 
