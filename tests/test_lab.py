@@ -303,3 +303,46 @@ def test_forged_replies_on_the_channel_earn_nothing():
     source = f"import os\nfor _ in range(40):\n    os.write(4, {forged!r}.encode() + b'\\n')\n"
     report = check_submission(SPEC, source, only=QUICK, limits=FAST)
     assert report.total <= 1.0  # at most "the code runs", which it does
+
+
+def test_lab_messages_have_both_languages_with_the_same_fields():
+    import re
+
+    from derivtutor.catalogue import catalogue, placeholders
+
+    codes = [c for c in catalogue() if c.startswith("lab.")]
+    assert len(codes) > 80
+    for code in codes:
+        assert placeholders(code, "en") == placeholders(code, "ru"), code
+        ru = catalogue()[code]["ru"]
+        assert re.search("[А-Яа-яЁё]", ru) or ru == catalogue()[code]["en"], code
+
+
+@pytest.mark.parametrize("change, words", [
+    ({"roles": {"X": {"kind": "quantum"}}}, "unknown kind"),
+    ({"tests": []}, "at least one test"),
+    ({"tests": [{"id": "a", "check": "forward", "points": 1}]}, "missing 'role'"),
+    ({"tests": [{"id": "a", "check": "forward", "role": "Nope", "points": 1}]}, "not in lab.roles"),
+    ({"conventions": {"weight_layout": ["diagonal"], "loss_reduction": ["mean"]}}, "unknown conventions"),
+    ({"tests": [{"id": "a", "check": "train", "layers": [], "loss": "Tanh", "data": "mnist", "threshold": 0.9,
+                 "points": 1}]}, "data must be one of"),
+], ids=["kind", "no-tests", "no-role", "unknown-role", "convention", "dataset"])
+def test_a_bad_spec_is_named_and_is_never_the_students_fault(change, words):
+    from derivtutor.lab.spec import LabSpecError, read_spec
+
+    table = {"roles": {"Tanh": {"kind": "tanh"}}, "tests": [{"id": "t", "check": "runs", "points": 1}], **change}
+    with pytest.raises(LabSpecError, match=words):
+        read_spec(table)
+    exercise = {"id": "broken", "lab": table}
+    from derivtutor.course.lab_kind import check
+
+    assert check(exercise, "x = 1").verdict == "invalid"
+
+
+def test_every_lab_in_the_bank_reads_and_its_points_add_up():
+    from derivtutor.course.bank import load_exercises
+
+    labs = [ex for ex in load_exercises().values() if ex.kind == "lab"]
+    assert {ex.id for ex in labs} >= {"lab-ownframework", "lab-sigmoid-mse"}
+    for exercise in labs:
+        assert spec_of(exercise).max_points == exercise.points

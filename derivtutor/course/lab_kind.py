@@ -49,7 +49,7 @@ def encode_submission(path) -> tuple[str, str]:
 def lab_id_of(code: str) -> str:
     """The lab named by a ``# lab: ID`` comment in the first lines, else DEFAULT_LAB.
 
-    >>> lab_id_of("# lab: lab-sigmoid-mse\nimport numpy as np"), lab_id_of("x = 1")
+    >>> lab_id_of("# lab: lab-sigmoid-mse\\nimport numpy as np"), lab_id_of("x = 1")
     ('lab-sigmoid-mse', 'lab-ownframework')
     """
     for line in code.splitlines()[:5]:
