@@ -48,8 +48,9 @@ def forbid_forks() -> bool:
         return struct.pack("HBBI", code, jt, jf, k)
 
     n = len(calls)
-    # ld arch; not ours -> allow; ld nr; each fork call -> EAGAIN; clone3 -> ENOSYS (glibc falls back).
-    prog = [insn(0x20, 0, 0, 4), insn(0x15, 0, n + 2, arch), insn(0x20, 0, 0, 0)]
+    # ld arch; not ours -> allow; ld nr; an x32 number (bit 30, the classic bypass) -> EAGAIN;
+    # each fork call -> EAGAIN; clone3 -> ENOSYS (glibc then falls back to clone).
+    prog = [insn(0x20, 0, 0, 4), insn(0x15, 0, n + 3, arch), insn(0x20, 0, 0, 0), insn(0x35, n + 2, 0, 0x40000000)]
     prog += [insn(0x15, n + 1 - i, 0, nr) for i, nr in enumerate(calls)]
     prog += [insn(0x15, 2, 0, _CLONE3), insn(0x06, 0, 0, 0x7FFF0000),
              insn(0x06, 0, 0, 0x00050000 | 11), insn(0x06, 0, 0, 0x00050000 | 38)]
