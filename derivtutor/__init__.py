@@ -10,6 +10,7 @@ to import)::
     derive_backprop(spec), check_gradients(spec)    -> symbolic backprop and its checks
     descend(expr, start, lr, eps, max_iter)         -> gradient-descent trace
     mlp                                              -> the numpy multilayer perceptron
+    check_submission(lab_spec, code, lang="en")      -> LabReport (a framework lab, sandboxed)
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ _EXPORTS = {
     "descend": "derivtutor.descent.lab",
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",
+    "check_submission": "derivtutor.lab.check",
 }
 _SUBMODULES = {"mlp": "derivtutor.backprop.mlp"}
 
