@@ -127,6 +127,7 @@ HOSTILE_PREFIX = [
     ("memory-bomb", "hog = bytearray(64 * 2**30)\n", {"runs": "lab.load-memory"}),
     ("fork-bomb", "import os\nwhile True:\n    os.fork()\n", {"runs": "lab.load-fork"}),
     ("output-flood", "while True:\n    print('x' * 100000)\n", {"runs": "lab.load-errors"}),
+    ("kill-the-grader", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n", {"runs": "lab.load-errors"}),
 ]
 
 

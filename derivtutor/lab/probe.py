@@ -25,13 +25,32 @@ import traceback
 
 FILENAME = "<submission>"
 
-#: The syscalls that create processes or threads, per machine: a fork bomb gets EAGAIN.
-_FORK_SYSCALLS = {"x86_64": (0xC000003E, (56, 57, 58)), "aarch64": (0xC00000B7, (220,))}
-_CLONE3 = 435
+#: Per machine: its audit arch, and the syscalls refused with an errno. Creating processes or
+#: threads gets EAGAIN (a fork bomb fizzles); signalling or tracing other processes gets EPERM
+#: (the child may run as root, and must not kill or patch the grader).
+_REFUSED = {
+    "x86_64": (0xC000003E, {56: 11, 57: 11, 58: 11, 62: 1, 200: 1, 234: 1, 101: 1, 310: 1, 311: 1, 424: 1}),
+    "aarch64": (0xC00000B7, {220: 11, 129: 1, 130: 1, 131: 1, 117: 1, 270: 1, 271: 1, 424: 1}),
+}
+_CLONE3 = 435          # refused with ENOSYS, so that glibc falls back to clone
+_X32_BIT = 0x40000000  # x32 syscall numbers on x86_64: the classic way around a filter
+
+
+def _filter_program(arch: int, refused: dict) -> list:
+    """The BPF program: (code, jt, jf, k) tuples, jumps relative to the next instruction."""
+    rules = sorted(refused.items()) + [(_CLONE3, 38)]
+    n = len(rules)
+    allow = 4 + n  # index of "return allow"
+    prog = [(0x20, 0, 0, 4), (0x15, 0, allow - 2, arch), (0x20, 0, 0, 0), (0x35, allow + 1 - 4, 0, _X32_BIT)]
+    for i, (nr, _) in enumerate(rules):
+        prog.append((0x15, (allow + 1 + i) - (4 + i + 1), 0, nr))  # -> "return errno of rule i"
+    prog.append((0x06, 0, 0, 0x7FFF0000))
+    prog += [(0x06, 0, 0, 0x00050000 | errno) for _, errno in rules]
+    return prog
 
 
 def forbid_forks() -> bool:
-    """Install a seccomp filter refusing fork/vfork/clone (EAGAIN) and clone3 (ENOSYS).
+    """Install a seccomp filter refusing forks, threads, signals to others and tracing.
 
     RLIMIT_NPROC does not bind root (a Gradescope container runs as root), so the
     child also closes the door itself, before the student's first line runs.
@@ -40,27 +59,16 @@ def forbid_forks() -> bool:
     import ctypes
     import struct
 
-    arch, calls = _FORK_SYSCALLS.get(platform.machine(), (None, ()))
+    arch, refused = _REFUSED.get(platform.machine(), (None, {}))
     if arch is None:
         return False
-
-    def insn(code, jt, jf, k):
-        return struct.pack("HBBI", code, jt, jf, k)
-
-    n = len(calls)
-    # ld arch; not ours -> allow; ld nr; an x32 number (bit 30, the classic bypass) -> EAGAIN;
-    # each fork call -> EAGAIN; clone3 -> ENOSYS (glibc then falls back to clone).
-    prog = [insn(0x20, 0, 0, 4), insn(0x15, 0, n + 3, arch), insn(0x20, 0, 0, 0), insn(0x35, n + 2, 0, 0x40000000)]
-    prog += [insn(0x15, n + 1 - i, 0, nr) for i, nr in enumerate(calls)]
-    prog += [insn(0x15, 2, 0, _CLONE3), insn(0x06, 0, 0, 0x7FFF0000),
-             insn(0x06, 0, 0, 0x00050000 | 11), insn(0x06, 0, 0, 0x00050000 | 38)]
-    code = b"".join(prog)
+    code = b"".join(struct.pack("HBBI", *insn) for insn in _filter_program(arch, refused))
     buffer = ctypes.create_string_buffer(code, len(code))
 
     class FProg(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
-    fprog = FProg(len(prog), ctypes.cast(buffer, ctypes.c_void_p))
+    fprog = FProg(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         return False
