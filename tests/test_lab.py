@@ -347,3 +347,15 @@ def test_every_lab_in_the_bank_reads_and_its_points_add_up():
     assert {ex.id for ex in labs} >= {"lab-ownframework", "lab-sigmoid-mse"}
     for exercise in labs:
         assert spec_of(exercise).max_points == exercise.points
+
+
+def test_the_child_writes_only_in_its_own_folder(tmp_path):
+    from derivtutor.lab.sandbox import run_probe
+
+    target = tmp_path / "escape.txt"
+    code = f"open('mine.txt', 'w').write('ok')\nopen({str(target)!r}, 'w').write('x')\n"
+    run = run_probe(code, {}, [], Limits())
+    if not run.load.get("writes_confined"):
+        pytest.skip("this kernel has no Landlock")
+    assert not target.exists()
+    assert [e["type"] for e in run.load["errors"]] == ["PermissionError"]  # its own folder was writable

@@ -75,6 +75,47 @@ def forbid_forks() -> bool:
     return libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, FILTER
 
 
+#: Landlock's file-system rights that change things (ABI 1), then REFER (2) and TRUNCATE (3).
+_LANDLOCK_WRITES = (1 << 1) | sum(1 << bit for bit in range(4, 13))
+_LANDLOCK_LATER = {2: 1 << 13, 3: 1 << 14}
+
+
+def confine_writes(folder: str) -> bool:
+    """Landlock: files may be written only under ``folder``, and no TCP connection is made.
+
+    Reading stays free (Python, numpy and the student's imports live anywhere).
+    Seccomp cannot look at paths; Landlock can, and needs no privileges.
+    Best effort: False on kernels without Landlock.
+    """
+    import ctypes
+    import struct
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+    abi = libc.syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))  # the ABI version
+    if abi < 1:
+        return False
+    writes = _LANDLOCK_WRITES | sum(bit for version, bit in _LANDLOCK_LATER.items() if abi >= version)
+    network = 3 if abi >= 4 else 0  # BIND_TCP | CONNECT_TCP, with no rule allowing either
+    attr = struct.pack("QQ", writes, network) if network else struct.pack("Q", writes)
+    ruleset = libc.syscall(444, attr, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return False
+    try:
+        handle = os.open(folder, os.O_PATH | os.O_DIRECTORY)
+        try:
+            rule = struct.pack("=Qi", writes, handle)
+            if libc.syscall(445, ctypes.c_int(ruleset), ctypes.c_int(1), rule, ctypes.c_uint32(0)) != 0:
+                return False
+        finally:
+            os.close(handle)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return False
+        return libc.syscall(446, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
+    finally:
+        os.close(ruleset)
+
+
 def _role_class(namespace: dict, names: list):
     """The first of ``names`` bound in ``namespace`` (exact, then case-insensitive)."""
     for name in names:
@@ -337,10 +378,12 @@ def main() -> None:
     setup = json.loads(requests.readline())
     import numpy as np
 
+    confined = confine_writes(os.getcwd())
     guarded = forbid_forks()
     namespace, errors = load(setup["code"])
     probe = Probe(np, namespace, setup["roles"])
-    _reply(replies, {"errors": errors, "found": probe.resolve(), "forks_forbidden": guarded})
+    _reply(replies, {"errors": errors, "found": probe.resolve(), "forks_forbidden": guarded,
+                     "writes_confined": confined})
     operations = {"module": probe.op_module, "update": probe.op_update, "net": probe.op_net, "train": probe.op_train}
     for line in requests:
         req = json.loads(line)

@@ -4,9 +4,11 @@ The child is ``python -I probe.py`` (no user site, no PYTHON* variables, no
 script directory on the path), started in its own process group and temporary
 working directory with a minimal environment (no inherited secrets), and with
 limits on CPU seconds, address space, processes, file size and core dumps. It
-dies with the grader (PR_SET_PDEATHSIG) and its own seccomp filter refuses
-forks, because RLIMIT_NPROC does not bind root. Its stdout and stderr go to a
-file of bounded size, never to the grader's terminal.
+dies with the grader (PR_SET_PDEATHSIG). Before the student's first line the
+probe itself installs a seccomp filter (no forks or threads, no signals to other
+processes: RLIMIT_NPROC does not bind root) and a Landlock ruleset (writes only
+in its folder, no TCP). Its stdout and stderr go to a file of bounded size,
+never to the grader's terminal.
 
 Requests go down fd 3 and replies come up fd 4, one JSON line each, and every
 request has its own deadline: a reply that does not come in time, or a child
