@@ -177,8 +177,11 @@ def test_a_fake_results_file_changes_nothing(tmp_path, capsys):
     code = main(["lab", "check", str(submission), "--format", "gradescope", "--results", str(results),
                  "--tests", ",".join(sorted(QUICK))])
     data = json.loads(results.read_text())
-    assert code == 1 and data["score"] == data["max_score"] - 1.5 - 2
-    assert {t["name"]: t["status"] for t in data["tests"]}["CrossEntropyLoss.backward: dL/dp"] == "failed"
+    status = {t["name"]: t["status"] for t in data["tests"]}
+    assert code == 1 and status["CrossEntropyLoss.backward: dL/dp"] == "failed"
+    # Writing outside its folder is refused where Landlock is, which "the code runs" reports.
+    lost = 1.5 + 2 + (1 if status["the code runs"] == "failed" else 0)
+    assert data["score"] == data["max_score"] - lost
 
 
 def test_the_child_inherits_no_secrets(monkeypatch):
