@@ -362,3 +362,20 @@ def test_the_child_writes_only_in_its_own_folder(tmp_path):
         pytest.skip("this kernel has no Landlock")
     assert not target.exists()
     assert [e["type"] for e in run.load["errors"]] == ["PermissionError"]  # its own folder was writable
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_the_labs_print_on_a_worksheet(lang, tmp_path):
+    import shutil
+    import subprocess
+
+    from derivtutor.course.worksheet import worksheet_latex
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    tex = tmp_path / "labs.tex"
+    tex.write_text(worksheet_latex([find_exercise("lab-ownframework"), find_exercise("lab-sigmoid-mse")], lang,
+                                   solutions=True), encoding="utf-8")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
