@@ -377,5 +377,5 @@ def test_the_labs_print_on_a_worksheet(lang, tmp_path):
     tex.write_text(worksheet_latex([find_exercise("lab-ownframework"), find_exercise("lab-sigmoid-mse")], lang,
                                    solutions=True), encoding="utf-8")
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, errors="replace", timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
