@@ -379,3 +379,10 @@ def test_the_labs_print_on_a_worksheet(lang, tmp_path):
     done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name], cwd=tmp_path,
                           capture_output=True, text=True, errors="replace", timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_the_file_may_name_its_lab(tmp_path, capsys):
+    path = tmp_path / "lab.py"
+    path.write_text("# lab: lab-sigmoid-mse\n" + (HERE / "reference_mse.py").read_text())
+    assert main(["lab", "check", str(path), "--json", "--tests", "mse-forward,mse-dp"]) == 0
+    assert json.loads(capsys.readouterr().out)["lab"] == "lab-sigmoid-mse"

@@ -12,8 +12,6 @@ import argparse
 
 from derivtutor.cli.common import EXIT_INCORRECT, EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
 
-DEFAULT_LAB = "lab-ownframework"
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("lab", help="autograde a framework lab: a student's own numpy MLP")
@@ -21,7 +19,8 @@ def register(subparsers) -> None:
     actions.required = True
     check = actions.add_parser("check", help="grade one submission (.py or .ipynb) of a lab")
     check.add_argument("submission", metavar="SUBMISSION", help="the student's .py file or notebook")
-    check.add_argument("--lab", metavar="ID", default=DEFAULT_LAB, help=f"the lab's exercise id (default: {DEFAULT_LAB})")
+    check.add_argument("--lab", metavar="ID",
+                       help="the lab's exercise id (default: the file's '# lab: ID' line, else lab-ownframework)")
     check.add_argument("--exercises", metavar="DIR", help="exercise folder (default: the bundled bank)")
     check.add_argument("--format", choices=("text", "gradescope"), default="text",
                        help="text on stdout, or Gradescope's results.json (with --results)")
@@ -45,20 +44,22 @@ def run(args: argparse.Namespace) -> int:
         bank = load_exercises(args.exercises)
     except ExerciseError as exc:
         return fail(args, "exercises.bank", str(exc))
-    labs = sorted(i for i, ex in bank.items() if ex.kind == "lab")
-    if args.lab not in labs:
-        return fail(args, "lab.unknown-lab", message("lab.unknown-lab", lang, id=args.lab, labs=", ".join(labs)))
-    try:
-        from derivtutor.course.lab_kind import spec_of
+    from derivtutor.course.lab_kind import lab_id_of, spec_of
 
-        spec = spec_of(bank[args.lab])
+    try:
         code = read_submission(args.submission)
-    except LabSpecError as exc:
-        return fail(args, "lab.spec-error", message("lab.spec-error", lang, detail=str(exc)))
     except FileNotFoundError:
         return _unreadable(args, "lab.no-file", message("lab.no-file", lang, path=args.submission))
     except SubmissionError as exc:
         return _unreadable(args, "lab.bad-file", message("lab.bad-file", lang, detail=str(exc)))
+    lab = args.lab or lab_id_of(code)
+    labs = sorted(i for i, ex in bank.items() if ex.kind == "lab")
+    if lab not in labs:
+        return fail(args, "lab.unknown-lab", message("lab.unknown-lab", lang, id=lab, labs=", ".join(labs)))
+    try:
+        spec = spec_of(bank[lab])
+    except LabSpecError as exc:
+        return fail(args, "lab.spec-error", message("lab.spec-error", lang, detail=str(exc)))
     only = {t.strip() for t in args.tests.split(",") if t.strip()} if args.tests else None
     unknown = sorted(only - {t.id for t in spec.tests}) if only else []
     if unknown:
