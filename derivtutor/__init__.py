@@ -12,6 +12,7 @@ to import)::
     descend(expr, start, lr, eps, max_iter)         -> gradient-descent trace
     matrix_gradient(expr, wrt, shapes=None)          -> a matrix gradient with steps and shapes
     mlp                                              -> the numpy multilayer perceptron
+    check_submission(lab_spec, code, lang="en")      -> LabReport (a framework lab, sandboxed)
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ _EXPORTS = {
     "matrix_gradient": "derivtutor.matrix.api",
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",
+    "check_submission": "derivtutor.lab.check",
 }
 _SUBMODULES = {"mlp": "derivtutor.backprop.mlp"}
 

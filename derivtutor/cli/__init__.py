@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "gradescope",
     "worksheet",
     "serve",
+    "lab",
 )
 
 

@@ -3,7 +3,7 @@
 Every file in ``exercises/`` describes one exercise::
 
     id = "chain-tg-x2"
-    kind = "derivative"          # derivative | identity | value | backprop | descent | derivation
+    kind = "derivative"          # derivative | identity | value | backprop | descent | derivation | lab | matrix
     topic = "chain"
     difficulty = 2               # 1..3
     points = 1.0
@@ -47,6 +47,7 @@ KIND_CHECKERS = {
     "descent": "derivtutor.course.descent_kind:check",
     "matrix": "derivtutor.course.matrix_kind:check",
     "derivation": "derivtutor.course.derivation_kind:check",
+    "lab": "derivtutor.course.lab_kind:check",
 }
 
 #: Fields every exercise has: name -> (accepted types, required).
@@ -93,6 +94,7 @@ KIND_FIELDS = {
         "prefix_credit": ((int, float), False),
         "answer_credit": ((int, float), False),
     },
+    "lab": {"lab": ((dict,), True)},   # the spec; derivtutor.lab.spec validates it
 }
 
 LANGUAGES = ("en", "ru")

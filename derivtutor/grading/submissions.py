@@ -72,6 +72,10 @@ class Submissions:
 
     def _folder(self):
         for path in _answer_files(self.path):
+            if path.suffix in LAB_SUFFIXES:  # a student's whole lab (derivtutor.course.lab_kind)
+                rows, problems = read_lab_file(path, path.stem)
+                yield from problems + rows
+                continue
             try:
                 lines, encoding = read_limited(path, MAX_FILE_BYTES)
             except (OSError, SubmissionError) as exc:
@@ -82,7 +86,8 @@ class Submissions:
 
 
 def _answer_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix == ".txt" and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix in (".txt",) + LAB_SUFFIXES and p.is_file()
+                  and not p.is_symlink())
 
 
 def _reason(exc: Exception) -> str:
@@ -190,6 +195,38 @@ def _within(path: Path, folder: Path) -> bool:
     return os.path.commonpath([real, root]) == root
 
 
+#: Files that are one whole lab submission rather than an answers file.
+LAB_SUFFIXES = (".py", ".ipynb")
+
+
+def read_lab_file(path: Path, student: str) -> tuple[list[Submission], list[Problem]]:
+    """One lab submission file as one row (its source whitespace-safe), or a Problem."""
+    from derivtutor.course.lab_kind import encode_submission
+
+    try:
+        lab, answer = encode_submission(path)
+    except (ValueError, OSError) as exc:  # SubmissionError of the lab is a ValueError
+        return [], [Problem(path.name, 1, "lab.unreadable-file", (("detail", str(exc)),), student, "")]
+    return [Submission(student, lab, answer, "auto", path.name, 1)], []
+
+
+
+
+#: Files that are one whole lab submission rather than an answers file.
+LAB_SUFFIXES = (".py", ".ipynb")
+
+
+def read_lab_file(path: Path, student: str) -> tuple[list[Submission], list[Problem]]:
+    """One lab submission file as one row (its source whitespace-safe), or a Problem."""
+    from derivtutor.course.lab_kind import encode_submission
+
+    try:
+        lab, answer = encode_submission(path)
+    except (ValueError, OSError) as exc:  # SubmissionError of the lab is a ValueError
+        return [], [Problem(path.name, 1, "lab.unreadable-file", (("detail", str(exc)),), student, "")]
+    return [Submission(student, lab, answer, "auto", path.name, 1)], []
+
+
 def find_answers_file(folder: str | Path) -> Path:
     """The answers file of one Gradescope submission: ``answers.txt``, else the only ``*.txt``.
 
@@ -207,6 +244,12 @@ def find_answers_file(folder: str | Path) -> Path:
         candidates += [Path(root, name) for name in sorted(files)
                        if name.endswith(".txt") and not os.path.islink(os.path.join(root, name))
                        and os.path.isfile(os.path.join(root, name))]
+    if not candidates:  # a lab: the one .py or .ipynb file of the submission
+        for root, dirs, files in os.walk(folder, followlinks=False):
+            dirs.sort()
+            candidates += [Path(root, name) for name in sorted(files) if Path(name).suffix in LAB_SUFFIXES
+                           and not os.path.islink(os.path.join(root, name))
+                           and os.path.isfile(os.path.join(root, name))]
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
@@ -218,6 +261,11 @@ def read_submission(folder: str | Path, student: str = "student") -> tuple[list,
     """One Gradescope submission: (rows, problems, encoding) of its answers file, read safely."""
     folder = Path(folder)
     path = find_answers_file(folder)
+    if path.suffix in LAB_SUFFIXES:  # a lab: the file is the whole submission
+        if not _within(path, folder) or path.stat().st_size > MAX_FILE_BYTES:
+            raise SubmissionError(f"{path.name}: outside the submission or too large")
+        rows, problems = read_lab_file(path, student)
+        return rows, problems, "utf-8"
     lines, encoding = read_limited(path, MAX_FILE_BYTES, inside=folder)
     rows, problems = split_entries(answer_entries(lines, student, path.name))
     return rows, problems, encoding
