@@ -27,7 +27,8 @@ ALLOWED = {
     "descent": {"input", "render", "steps"},
     "course": {"input", "render", "steps", "identity", "checking", "backprop", "descent"},
     "grading": {"course", "checking", "input"},
-    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading"},
+    "report": {"grading", "input", "render"},
+    "cli": {"input", "render", "steps", "identity", "checking", "backprop", "descent", "course", "grading", "report"},
 }
 
 

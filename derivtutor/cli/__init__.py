@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "grade",
     "gradescope",
     "worksheet",
+    "report",
 )
 
 

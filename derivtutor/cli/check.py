@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, caret_lines, error_json, print_json)
 
+from derivtutor.cli.variant_flags import add_student_flags, student_variant
+
 EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_INVALID}
 
 
@@ -20,6 +22,7 @@ def register(subparsers) -> None:
                    help="how to read the answer (default: auto)")
     add_lang_flag(p)
     add_json_flag(p)
+    add_student_flags(p)
     p.set_defaults(func=run)
 
 
@@ -60,6 +63,7 @@ def _check_exercise(args):
     except KeyError:
         code = "check.cli.unknown-exercise"
         return _usage(args, code, message(code, args.lang, id=args.exercise))
+    exercise = student_variant(args, exercise)  # a randomised exercise: this student's variant
     return check_exercise(exercise, args.answer, lang=args.lang, syntax=args.syntax)
 
 

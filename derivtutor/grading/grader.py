@@ -30,6 +30,7 @@ from functools import cached_property
 
 from derivtutor.catalogue import message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
+from derivtutor.course.variants import student_variants, variant_of
 from derivtutor.grading.submissions import Problem, Submission, read_submissions
 from derivtutor.grading.workers import run_tasks
 
@@ -61,6 +62,7 @@ class GradedItem:
     source: str = ""
     line: int = 0
     reason: str = ""          # for the instructor: why a check gave no verdict (time, memory, error)
+    variant: str = ""         # the student's variant of a randomised exercise (its label), else ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -128,8 +130,12 @@ def grade_file(path, exercises_dir=None, **options) -> GradeReport:
 
 def grade(rows: list[Submission], problems: list[Problem] = (), *, exercises_dir=None, bank=None,
           assignment=None, jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-          memory_mb: int | None = DEFAULT_MEMORY_MB, lang: str = "en", progress: bool | None = None) -> GradeReport:
-    """Grade ``rows``; ``assignment`` (exercise ids) fixes the columns, else those answered."""
+          memory_mb: int | None = DEFAULT_MEMORY_MB, lang: str = "en", progress: bool | None = None,
+          seed: str | None = None) -> GradeReport:
+    """Grade ``rows``; ``assignment`` (exercise ids) fixes the columns, else those answered.
+
+    A randomised exercise is checked against each student's own variant, picked by
+    the course ``seed`` (default: $DERIVTUTOR_COURSE_SEED)."""
     bank = bank if bank is not None else load_exercises(exercises_dir)
     rows = _latest_rows(rows)
     items, notes = [], [(p, _problem_text(p, lang)) for p in problems]
@@ -144,7 +150,7 @@ def grade(rows: list[Submission], problems: list[Problem] = (), *, exercises_dir
         items.append(GradedItem(row.student, row.exercise, row.answer, "unknown-exercise", "invalid", 0.0, 0.0,
                                 message=notes[-1][1], source=row.source, line=row.line))
     items += [_superseded(row, bank, lang) for row in rows["dropped"]]
-    items += _check_rows(known, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress)
+    items += _check_rows(known, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress, seed)
     items.sort(key=lambda i: (i.student, i.exercise, i.line, i.source))
     return GradeReport(_columns(bank, items, assignment), items, sorted(notes, key=lambda n: (n[0].source, n[0].line)), lang)
 
@@ -185,14 +191,17 @@ def _columns(bank: dict, items: list, assignment) -> list:
     return [bank[i] for i in sorted(answered)]
 
 
-def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress) -> list[GradedItem]:
-    row_keys = [(row.exercise, normalise(row.answer), row.syntax) for row in rows]
+def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress, seed=None) -> list[GradedItem]:
+    # The one place a (student, exercise) pair meets its exercise: a randomised one is
+    # the student's variant, and the variant is part of the dedup key.
+    labels = student_variants(rows, bank, seed)
+    row_keys = [(row.exercise, normalise(row.answer), row.syntax, label) for row, label in zip(rows, labels)]
     keys = {}
     for key in row_keys:
         keys.setdefault(key, len(keys))
     tasks = sorted(keys, key=keys.get)
-    _preload({bank[exercise_id].kind for exercise_id, _, _ in tasks})
-    _warm({exercise_id: bank[exercise_id] for exercise_id, _, _ in tasks}, timeout)
+    _preload({bank[task[0]].kind for task in tasks})
+    _warm({(task[0], task[3]): variant_of(bank[task[0]], task[3]) for task in tasks}, timeout)
     bar = _progress_bar(len(tasks), progress)
     try:
         outcomes = run_tasks(tasks, exercises_dir=_bank_dir(bank, exercises_dir), jobs=jobs, lang=lang,
@@ -200,7 +209,7 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
     finally:
         if bar:
             bar.close()
-    return [_item(row, bank[row.exercise], outcomes[keys[key]], lang) for row, key in zip(rows, row_keys)]
+    return [_item(row, bank[row.exercise], outcomes[keys[key]], lang, key[3]) for row, key in zip(rows, row_keys)]
 
 
 def _preload(kinds: set) -> None:
@@ -222,10 +231,10 @@ def _warm(exercises: dict, timeout: float) -> None:
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.course.bank import check_exercise
 
-    for exercise_id in sorted(exercises):
+    for key in sorted(exercises, key=lambda k: (k[0], k[1] or "")):
         try:
             with time_limit(timeout):
-                check_exercise(exercises[exercise_id], "0", timeout=timeout)
+                check_exercise(exercises[key], "0", timeout=timeout)
         except (Exception, TimeLimitExceeded):
             pass  # a bank problem shows up in the workers, item by item, with its reason
 
@@ -240,7 +249,7 @@ def _bank_dir(bank: dict, exercises_dir):
     return paths.pop() if len(paths) == 1 else None
 
 
-def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> GradedItem:
+def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str, variant: str | None = None) -> GradedItem:
     fraction = min(1.0, max(0.0, float(outcome["score"])))
     text, diagnosis = outcome["message"], tuple(outcome["diagnosis"])
     if outcome["status"] in STATUS_REASONS:
@@ -249,7 +258,8 @@ def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> Grad
         text, diagnosis, fraction = message(code, lang), (code,), 0.0
     return GradedItem(row.student, row.exercise, row.answer, outcome["status"], outcome["verdict"],
                       round(fraction * exercise.points, 6), exercise.points, diagnosis, text,
-                      outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "")
+                      outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "",
+                      variant or "")
 
 
 def _progress_bar(total: int, progress: bool | None):

@@ -66,15 +66,17 @@ def outcome_from_result(result) -> dict:
 
 
 def check_one(bank: dict, task: tuple, lang: str, timeout: float) -> tuple[dict, bool]:
-    """Check one (exercise id, answer, syntax) task; returns (outcome, worker must leave)."""
+    """Check one (exercise id, answer, syntax[, variant label]) task; returns (outcome, worker must leave)."""
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.course.bank import check_exercise
+    from derivtutor.course.variants import variant_of
 
-    exercise_id, answer, syntax = task
+    exercise_id, answer, syntax, *variant = task
     try:
         # The checker's own limit fires first; ours (a little later) catches checkers without one.
         with time_limit(timeout + 0.25):
-            result = check_exercise(bank[exercise_id], answer, lang=lang, syntax=syntax, timeout=timeout)
+            exercise = variant_of(bank[exercise_id], variant[0] if variant else None)
+            result = check_exercise(exercise, answer, lang=lang, syntax=syntax, timeout=timeout)
         outcome = outcome_from_result(result)
         return outcome, outcome["status"] != "graded"  # an interrupted check may leave caches half-built
     except TimeLimitExceeded:

@@ -1,0 +1,391 @@
+"""Parameterised exercises: every student gets a variant of their own.
+
+An exercise file may declare parameters and constraints; its ``function``,
+``title``, ``prompt`` and hints are then templates with ``{{name}}`` slots::
+
+    function = '{{f}}({{a}}*x)'
+    [parameters]
+    a = { range = [2, 9], default = 3 }        # the integers 2..9
+    f = { choices = ["sin", "cos"], default = "sin" }
+    constraints = ["a != 5"]
+
+Parameter values are substituted into the template *text*, which then goes
+through the safe parser (``derivtutor.input.parsing.parse``) like any bank
+text; ``{{function}}`` in a prompt is the LaTeX of the parsed function, in the
+course's notation. The reference answer is derived by the step engine.
+
+The generator enumerates every assignment in a fixed order and drops, by
+construction, the constraint breakers, the degenerate ones (a derivative that
+is 0, a function undefined on the sampling domain) and duplicates (two
+assignments that give the same function). A student's variant is a SHA-256 of
+(course seed, exercise id, student id) modulo the number of variants: the same
+on every run and machine. The label of a variant (``a=3,f=sin``) names its
+values, so a worker rebuilds the variant from the label alone.
+
+>>> from derivtutor.course.bank import find_exercise
+>>> ex = find_exercise("chain-sin-3x")
+>>> variant_label(ex, "ivanova", seed="demo") == variant_label(ex, "ivanova", seed="demo")
+True
+>>> instantiate(ex, "a=4,f=cos").get("function")
+'cos(4*x)'
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+import os
+import re
+from dataclasses import replace
+from functools import lru_cache
+from collections.abc import Mapping
+from types import MappingProxyType
+
+SEED_ENV = "DERIVTUTOR_COURSE_SEED"
+DEFAULT_SEED = "derivtutor"
+#: Where a variant must be defined: the sampling domain of the bank's tests and checker lattice.
+DOMAIN_POINTS = (0.3, 0.5, 0.7, 1.5, 2.0, 2.5)
+SLOT = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+_NAME_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_CONSTRAINT = re.compile(r"^\s*(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$")
+MAX_ASSIGNMENTS = 5000
+
+
+class VariantError(ValueError):
+    """A parameter table, a constraint or a template that cannot work."""
+
+
+def course_seed(seed: str | None = None) -> str:
+    """``seed`` if given, else $DERIVTUTOR_COURSE_SEED, else a fixed default."""
+    if seed not in (None, ""):
+        return str(seed)
+    return os.environ.get(SEED_ENV) or DEFAULT_SEED
+
+
+def is_randomised(exercise) -> bool:
+    return bool(exercise.data.get("parameters"))
+
+
+# ----- the parameter table ---------------------------------------------------------------
+
+def parameter_values(where: str, table: dict) -> dict:
+    """name -> tuple of values, validated; ``constraints`` is not a parameter.
+
+    >>> parameter_values("a.toml", {"a": {"range": [1, 3]}, "f": {"choices": ["sin"]}})
+    {'a': (1, 2, 3), 'f': ('sin',)}
+    """
+    values = {}
+    for name, spec in table.items():
+        if name == "constraints":
+            continue
+        if not isinstance(spec, dict) or not _NAME_VALUE.match(name) or name == "function":
+            raise VariantError(f"{where}: parameter '{name}' must be a table with 'range' or 'choices'")
+        values[name] = _values(where, name, spec)
+        if "default" in spec and spec["default"] not in values[name]:
+            raise VariantError(f"{where}: parameter '{name}': default {spec['default']!r} is not one of its values")
+    if not values:
+        raise VariantError(f"{where}: [parameters] declares no parameter")
+    if math.prod(len(v) for v in values.values()) > MAX_ASSIGNMENTS:
+        raise VariantError(f"{where}: more than {MAX_ASSIGNMENTS} parameter assignments")
+    return values
+
+
+def _values(where: str, name: str, spec: dict) -> tuple:
+    if "range" in spec:
+        bounds = spec["range"]
+        if (not isinstance(bounds, list) or len(bounds) not in (2, 3)
+                or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)):
+            raise VariantError(f"{where}: parameter '{name}': range must be [low, high] or [low, high, step] integers")
+        low, high, step = (*bounds, 1)[:3]
+        if step <= 0 or high < low:
+            raise VariantError(f"{where}: parameter '{name}': empty range {bounds}")
+        return tuple(range(low, high + 1, step))
+    choices = spec.get("choices")
+    if not isinstance(choices, list) or not choices:
+        raise VariantError(f"{where}: parameter '{name}' needs 'range' or a non-empty 'choices'")
+    for value in choices:
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and _NAME_VALUE.match(value))
+        if not ok:
+            raise VariantError(f"{where}: parameter '{name}': choice {value!r} must be an integer or a name")
+    return tuple(choices)
+
+
+def constraints(where: str, table: dict) -> tuple:
+    """The constraints as (left, operator, right) template triples."""
+    found = table.get("constraints", [])
+    if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
+        raise VariantError(f"{where}: constraints must be a list of strings such as \"a != b\"")
+    parsed = []
+    for text in found:
+        match = _CONSTRAINT.match(text)
+        if not match:
+            raise VariantError(f"{where}: constraint {text!r} must be 'LEFT OP RIGHT' with OP one of == != < <= > >=")
+        parsed.append(match.groups())
+    return tuple(parsed)
+
+
+# ----- templates -------------------------------------------------------------------------
+
+def fill(template: str, values: dict) -> str:
+    """The template with each ``{{name}}`` replaced by its value (unknown names stay).
+
+    >>> fill("{{f}}({{a}}*x)", {"f": "sin", "a": -2})
+    'sin(-2*x)'
+    """
+    return SLOT.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
+
+
+def _parse(text: str):
+    from derivtutor.input.parsing import parse
+
+    return parse(text, syntax="plain")
+
+
+def _holds(values: dict, rule: tuple) -> bool:
+    """Does one (left, op, right) constraint hold? Numbers compare as numbers, names as text."""
+    left, op, right = fill(rule[0], values).strip(), rule[1], fill(rule[2], values).strip()
+    a, b = _number(left), _number(right)
+    if a is None or b is None:
+        if op not in ("==", "!="):
+            raise VariantError(f"constraint '{left} {op} {right}': only == and != compare names")
+        a, b = left, right
+    return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def _number(text: str):
+    """The real number a constraint side means (``a*b`` after substitution), else None."""
+    try:
+        value = _parse(text)
+    except Exception:  # a name such as sin is no number
+        return None
+    return float(value) if value.is_number and value.is_real else None
+
+
+def label_of(values: dict) -> str:
+    """A stable label: ``name=value`` pairs in the declared order.
+
+    >>> label_of({"a": 3, "f": "sin"})
+    'a=3,f=sin'
+    """
+    return ",".join(f"{name}={value}" for name, value in values.items())
+
+
+def values_of(exercise, label: str) -> dict:
+    """The values a label names, checked against the exercise's parameter table."""
+    table = parameter_values(exercise.id, exercise.data["parameters"])
+    values = {}
+    for part in label.split(","):
+        name, _, text = part.partition("=")
+        if name not in table:
+            raise VariantError(f"{exercise.id}: no parameter '{name}' (label {label!r})")
+        value = next((v for v in table[name] if str(v) == text), None)
+        if value is None:
+            raise VariantError(f"{exercise.id}: {text!r} is not a value of parameter '{name}'")
+        values[name] = value
+    if set(values) != set(table):
+        raise VariantError(f"{exercise.id}: label {label!r} must give every parameter")
+    return values
+
+
+def default_values(exercise) -> dict:
+    """The values of the exercise shown without a student: each parameter's default (else its first value)."""
+    table = parameter_values(exercise.id, exercise.data["parameters"])
+    return {name: exercise.data["parameters"][name].get("default", values[0]) for name, values in table.items()}
+
+
+# ----- building a variant ----------------------------------------------------------------
+
+def instantiate(exercise, label_or_values) -> object:
+    """The exercise with every template filled for one variant; its ``answer`` is the step engine's.
+
+    The template stays in ``data["template"]`` so the variant can be rebuilt from the base.
+    """
+    if not is_randomised(exercise):
+        return exercise
+    base = exercise.data.get("template", exercise.data)
+    values = values_of(exercise, label_or_values) if isinstance(label_or_values, str) else dict(label_or_values)
+    return _build(exercise, base, values, derive_answer=True)
+
+
+def _build(exercise, base: dict, values: dict, derive_answer: bool):
+    data = {**base, "template": base, "variant": label_of(values), "values": dict(values)}
+    function = fill(base["function"], values) if "function" in base else None
+    if function is not None:
+        data["function"] = function
+        if derive_answer or "answer" not in base:
+            data["answer"] = reference_text(function, base.get("variable", "x"))
+    title = {lang: fill(text, values) for lang, text in base["title"].items()}
+    hints = tuple({lang: fill(text, values) for lang, text in hint.items()} for hint in base.get("hints", ()))
+    prompt = FilledTexts(base["prompt"], values, function)
+    return replace(exercise, title=MappingProxyType(title), prompt=prompt, hints=hints, data=data)
+
+
+class FilledTexts(Mapping):
+    """A prompt's texts, filled on first use: ``{{function}}`` needs the parser and the
+    LaTeX printer, which loading the whole bank should not pay for.
+
+    >>> FilledTexts({"en": "y = {{function}}, a = {{a}}"}, {"a": 2}, "x^2")["en"]
+    'y = x^{2}, a = 2'
+    """
+
+    def __init__(self, templates: dict, values: dict, function: str | None):
+        self._templates, self._values, self._function, self._done = dict(templates), dict(values), function, {}
+
+    def __getitem__(self, lang: str) -> str:
+        if lang not in self._done:
+            template, slots = self._templates[lang], dict(self._values)
+            if self._function is not None and "function" in {m.group(1) for m in SLOT.finditer(template)}:
+                slots["function"] = _function_latex(self._function, lang)
+            self._done[lang] = fill(template, slots)
+        return self._done[lang]
+
+    def __iter__(self):
+        return iter(self._templates)
+
+    def __len__(self) -> int:
+        return len(self._templates)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+def texts(base: dict):
+    yield from base["title"].values()
+    yield from base["prompt"].values()
+    for hint in base.get("hints", ()):
+        yield from hint.values()
+
+
+@lru_cache(maxsize=4096)
+def _function_latex(function: str, lang: str = "en") -> str:
+    from derivtutor.render.latex import course_latex
+
+    return course_latex(_parse(function), lang)
+
+
+@lru_cache(maxsize=4096)
+def reference_text(function: str, variable: str) -> str:
+    """The step engine's derivative of a bank text, as plain text the parser reads back."""
+    return _plain_text(_reference(function, variable))
+
+
+@lru_cache(maxsize=4096)
+def _reference(function: str, variable: str):
+    from derivtutor.steps.engine import derive, variable_symbol
+
+    return derive(_parse(function), variable_symbol(variable)).eval()
+
+
+def _plain_text(expr) -> str:
+    from derivtutor.render.text import course_str
+
+    return course_str(expr)
+
+
+def base_exercise(exercise):
+    """The exercise as loaded from its file: the default variant (with the fixed answer it states)."""
+    return _build(exercise, exercise.data, default_values(exercise), derive_answer=False)
+
+
+# ----- enumeration -----------------------------------------------------------------------
+
+_LABELS: dict = {}
+
+
+def variant_labels(exercise) -> tuple:
+    """Every admissible variant's label, in the generator's fixed order (cached per template)."""
+    if not is_randomised(exercise):
+        return ()
+    key = (exercise.id, _key(exercise.data.get("template", exercise.data)))
+    if key not in _LABELS:
+        _LABELS[key] = tuple(label for label, _ in _enumerate(exercise))
+    return _LABELS[key]
+
+
+def _key(base: dict) -> str:
+    return repr(sorted((k, repr(v)) for k, v in base.items() if k not in ("template", "variant", "values")))
+
+
+def _enumerate(exercise):
+    """Yield (label, function) for each admissible assignment, without duplicates."""
+    base = exercise.data.get("template", exercise.data)
+    table = parameter_values(exercise.id, base["parameters"])
+    rules = constraints(exercise.id, base["parameters"])
+    seen = set()
+    for combo in itertools.product(*table.values()):
+        values = dict(zip(table, combo))
+        if not all(_holds(values, rule) for rule in rules):
+            continue
+        function = fill(base["function"], values) if "function" in base else label_of(values)
+        expr = _admissible(function, base.get("variable", "x")) if "function" in base else function
+        if expr is None or expr in seen:
+            continue
+        seen.add(expr)
+        yield label_of(values), function
+
+
+def _admissible(function: str, variable: str):
+    """The parsed function when its variant is usable: defined and real on the sampling
+    domain, with a derivative that is not 0 there; None otherwise."""
+    import sympy
+
+    try:
+        expr = _parse(function)
+        derivative = _reference(function, variable)
+    except Exception:
+        return None
+    x = sympy.Symbol(variable)
+    others = sorted(expr.free_symbols - {x}, key=lambda s: s.name)
+    nonzero = False
+    for k, point in enumerate(DOMAIN_POINTS):
+        at = {x: sympy.Float(point, 20)}
+        at.update({s: sympy.Float(DOMAIN_POINTS[(k + 1 + i) % len(DOMAIN_POINTS)], 20) for i, s in enumerate(others)})
+        f, d = complex(sympy.N(expr.subs(at), 15)), complex(sympy.N(derivative.subs(at), 15))
+        if not (math.isfinite(f.real) and math.isfinite(d.real)) or abs(f.imag) > 1e-12 or abs(d.imag) > 1e-12:
+            return None
+        nonzero = nonzero or abs(d.real) > 1e-9
+    return expr if nonzero else None
+
+
+# ----- a student's variant ---------------------------------------------------------------
+
+def variant_index(seed: str, exercise_id: str, student: str, count: int) -> int:
+    """SHA-256 of (seed, exercise id, student) modulo ``count``: the same everywhere.
+
+    >>> variant_index("s", "table-power", "ivanova", 25)
+    11
+    """
+    digest = hashlib.sha256("\x1f".join((str(seed), exercise_id, student)).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % count
+
+
+def variant_label(exercise, student: str, seed: str | None = None) -> str | None:
+    """The label of ``student``'s variant of ``exercise`` (None for a fixed exercise)."""
+    labels = variant_labels(exercise)
+    if not labels:
+        return None
+    return labels[variant_index(course_seed(seed), exercise.id, str(student), len(labels))]
+
+
+def for_student(exercise, student: str | None, seed: str | None = None):
+    """``student``'s variant of ``exercise``; the exercise itself when fixed or with no student."""
+    if student is None or not is_randomised(exercise):
+        return exercise
+    return instantiate(exercise, variant_label(exercise, student, seed))
+
+
+def variant_of(exercise, label: str | None):
+    """The variant a label names (the exercise itself for None or a fixed exercise)."""
+    return instantiate(exercise, label) if label and is_randomised(exercise) else exercise
+
+
+def student_variants(rows, bank: dict, seed: str | None = None) -> list:
+    """For each (student, exercise) row, the label of that student's variant, or None.
+
+    >>> from types import SimpleNamespace as Row
+    >>> from derivtutor.course.bank import load_exercises
+    >>> student_variants([Row(student="s1", exercise="table-const")], load_exercises())
+    [None]
+    """
+    seed = course_seed(seed)
+    return [variant_label(bank[row.exercise], row.student, seed) if row.exercise in bank else None for row in rows]
