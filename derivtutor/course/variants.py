@@ -143,13 +143,19 @@ def _parse(text: str):
 
 def _holds(values: dict, rule: tuple) -> bool:
     """Does one (left, op, right) constraint hold? Numbers compare as numbers, names as text."""
-    left, op, right = fill(rule[0], values).strip(), rule[1], fill(rule[2], values).strip()
+    left, op, right = _fill_names(rule[0], values), rule[1], _fill_names(rule[2], values)
     a, b = _number(left), _number(right)
     if a is None or b is None:
         if op not in ("==", "!="):
             raise VariantError(f"constraint '{left} {op} {right}': only == and != compare names")
         a, b = left, right
     return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def _fill_names(text: str, values: dict) -> str:
+    """A constraint side with parameter names (``a``, or ``{{a}}``) replaced by their values."""
+    text = fill(text, values)
+    return re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: str(values.get(m.group(0), m.group(0))), text).strip()
 
 
 def _number(text: str):
