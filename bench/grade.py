@@ -140,9 +140,6 @@ def main(argv=None) -> int:
     return 0 if same else 1
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
 
 # ----- randomised exercises against the fixed bank (python bench/grade.py --randomised) -----
 
@@ -166,9 +163,10 @@ def personalise(rows, exercises, course_seed: str):
     by_id, cache, out = {ex.id: ex for ex in exercises}, {}, []
     for student, exercise_id, answer in rows:
         mine = for_student(by_id[exercise_id], student, course_seed)
-        if mine.get("variant") not in cache:
-            cache[mine.get("variant")] = answer_forms(mine)
-        (correct, wrong), (my_correct, my_wrong) = base[exercise_id], cache[mine.get("variant")]
+        key = (exercise_id, mine.get("variant"))
+        if key not in cache:
+            cache[key] = answer_forms(mine)
+        (correct, wrong), (my_correct, my_wrong) = base[exercise_id], cache[key]
         if answer in correct:
             answer = my_correct[correct.index(answer)]
         elif answer in wrong:
@@ -213,3 +211,7 @@ def randomised_comparison(args) -> int:
     print(f"--jobs 2: fixed bank {len(rows) / fixed:.0f} answers/s, own variants {len(rows) / own_time:.0f} answers/s; "
           f"randomised / fixed time: {ratio:.2f}x (target <= 2x)")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

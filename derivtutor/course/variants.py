@@ -313,7 +313,10 @@ def _key(base: dict) -> str:
 
 
 def _enumerate(exercise):
-    """Yield (label, function) for each admissible assignment, without duplicates."""
+    """Yield (label, function) for each admissible assignment, without duplicates.
+
+    Two assignments are duplicates when their functions agree at every domain point
+    (so 2^(4x) and 4^(2x) are one variant, not two)."""
     base = exercise.data.get("template", exercise.data)
     table = parameter_values(exercise.id, base["parameters"])
     rules = constraints(exercise.id, base["parameters"])
@@ -322,35 +325,56 @@ def _enumerate(exercise):
         values = dict(zip(table, combo))
         if not all(_holds(values, rule) for rule in rules):
             continue
-        function = fill(base["function"], values) if "function" in base else label_of(values)
-        expr = _admissible(function, base.get("variable", "x")) if "function" in base else function
-        if expr is None or expr in seen:
+        if "function" not in base:
+            yield label_of(values), label_of(values)
             continue
-        seen.add(expr)
-        yield label_of(values), function
+        signature = _signature(base["function"], base.get("variable", "x"), values)
+        if signature is None or signature in seen:
+            continue
+        seen.add(signature)
+        yield label_of(values), fill(base["function"], values)
 
 
-def _admissible(function: str, variable: str):
-    """The parsed function when its variant is usable: defined and real on the sampling
-    domain, with a derivative that is not 0 there; None otherwise."""
+def _signature(template: str, variable: str, values: dict):
+    """The function's values on the sampling domain, rounded; None when the variant is
+    degenerate: undefined or not real at a domain point, or constant there (derivative 0).
+
+    The template is parsed once per choice of names, with each integer parameter a
+    symbol, and evaluated with numpy for every assignment of the integers."""
+    import numpy
+
+    names = tuple(sorted((k, v) for k, v in values.items() if isinstance(v, str)))
+    numbers = tuple(sorted(k for k, v in values.items() if not isinstance(v, str)))
+    evaluate = _evaluator(template, variable, names, numbers)
+    with numpy.errstate(all="ignore"):
+        result = numpy.asarray(evaluate(*(values[k] for k in numbers)), dtype=complex) * numpy.ones(len(DOMAIN_POINTS))
+    if not numpy.all(numpy.isfinite(result)) or numpy.max(numpy.abs(result.imag)) > 1e-9:
+        return None
+    real = result.real
+    if numpy.ptp(real) <= 1e-9 * max(1.0, float(numpy.max(numpy.abs(real)))):
+        return None
+    return tuple(float(f"{v:.9g}") for v in real)
+
+
+@lru_cache(maxsize=1024)
+def _evaluator(template: str, variable: str, names: tuple, numbers: tuple):
+    """A numpy function of the integer parameters: the template at the domain points."""
+    import numpy
     import sympy
 
-    try:
-        expr = _parse(function)
-        derivative = _reference(function, variable)
-    except Exception:
-        return None
+    from derivtutor.input.parsing import parse
+
+    slots = {**dict(names), **{k: f"Kparam{k}" for k in numbers}}
+    text = fill(template, {k: (f"({v})" if k in numbers else v) for k, v in slots.items()})
+    expr = parse(text, syntax="plain", variables=[*(f"Kparam{k}" for k in numbers), variable])
     x = sympy.Symbol(variable)
-    others = sorted(expr.free_symbols - {x}, key=lambda s: s.name)
-    nonzero = False
-    for k, point in enumerate(DOMAIN_POINTS):
-        at = {x: sympy.Float(point, 20)}
-        at.update({s: sympy.Float(DOMAIN_POINTS[(k + 1 + i) % len(DOMAIN_POINTS)], 20) for i, s in enumerate(others)})
-        f, d = complex(sympy.N(expr.subs(at), 15)), complex(sympy.N(derivative.subs(at), 15))
-        if not (math.isfinite(f.real) and math.isfinite(d.real)) or abs(f.imag) > 1e-12 or abs(d.imag) > 1e-12:
-            return None
-        nonzero = nonzero or abs(d.real) > 1e-9
-    return expr if nonzero else None
+    params = [sympy.Symbol(f"Kparam{k}") for k in numbers]
+    others = sorted(expr.free_symbols - {x, *params}, key=lambda s: s.name)
+    points = numpy.array(DOMAIN_POINTS, dtype=complex)
+    # Other variables (w, b, y of an ML loss) take domain values shifted against x's.
+    at = {x: points, **{s: numpy.roll(points, i + 1) for i, s in enumerate(others)}}
+    function = sympy.lambdify([x, *others, *params], expr.rewrite(sympy.exp), modules="numpy")
+    return lambda *numbers_given: function(*(at[s] for s in [x, *others]), *numbers_given)
 
 
 # ----- a student's variant ---------------------------------------------------------------

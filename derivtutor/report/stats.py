@@ -5,7 +5,8 @@ student: superseded rows are left out, as in the gradebook):
 
 - ``graded``: how many; ``mean_score`` (points) and ``max_score``;
 - ``share_correct`` and ``share_invalid``: verdicts over ``graded``;
-- ``diagnoses``: each diagnosis code of the answers that are not correct, with its count;
+- ``diagnoses``: each diagnosis code of the incorrect answers, with its count (an
+  unreadable answer is no misconception: its parse error is counted in ``share_invalid``);
 - ``wrong_answers``: incorrect answers, merged when they parse to the same formula
   (``2*x`` and ``x 2``), with counts, most common first;
 - ``hardest_students``: the students who did not get full marks, lowest score first.
@@ -65,7 +66,7 @@ def class_statistics(data: dict) -> dict:
 def exercise_statistics(exercise: dict, items: list[dict]) -> dict:
     graded = len(items)
     verdicts = Counter(item["verdict"] for item in items)
-    diagnoses = Counter(code for item in items if item["verdict"] != "correct" for code in item.get("diagnosis") or ())
+    diagnoses = Counter(code for item in items if item["verdict"] == "incorrect" for code in item.get("diagnosis") or ())
     wrong = Counter((item.get("variant") or "", normal_form(item["answer"])) for item in items
                     if item["verdict"] == "incorrect" and item["status"] == "graded")
     points = float(exercise.get("points", 0))
