@@ -33,26 +33,19 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import math
 import os
-import re
 from dataclasses import replace
 from functools import lru_cache
 from collections.abc import Mapping
 from types import MappingProxyType
 
+from derivtutor.course.parameters import (SLOT, VariantError, constraints, fill, holds,  # noqa: F401
+                                          label_of, parameter_values, parse_text)
+
 SEED_ENV = "DERIVTUTOR_COURSE_SEED"
 DEFAULT_SEED = "derivtutor"
 #: Where a variant must be defined: the sampling domain of the bank's tests and checker lattice.
 DOMAIN_POINTS = (0.3, 0.5, 0.7, 1.5, 2.0, 2.5)
-SLOT = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_NAME_VALUE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_CONSTRAINT = re.compile(r"^\s*(.+?)\s*(==|!=|<=|>=|<|>)\s*(.+?)\s*$")
-MAX_ASSIGNMENTS = 5000
-
-
-class VariantError(ValueError):
-    """A parameter table, a constraint or a template that cannot work."""
 
 
 def course_seed(seed: str | None = None) -> str:
@@ -64,116 +57,6 @@ def course_seed(seed: str | None = None) -> str:
 
 def is_randomised(exercise) -> bool:
     return bool(exercise.data.get("parameters"))
-
-
-# ----- the parameter table ---------------------------------------------------------------
-
-def parameter_values(where: str, table: dict) -> dict:
-    """name -> tuple of values, validated; ``constraints`` is not a parameter.
-
-    >>> parameter_values("a.toml", {"a": {"range": [1, 3]}, "f": {"choices": ["sin"]}})
-    {'a': (1, 2, 3), 'f': ('sin',)}
-    """
-    values = {}
-    for name, spec in table.items():
-        if name == "constraints":
-            continue
-        if not isinstance(spec, dict) or not _NAME_VALUE.match(name) or name == "function":
-            raise VariantError(f"{where}: parameter '{name}' must be a table with 'range' or 'choices'")
-        values[name] = _values(where, name, spec)
-        if "default" in spec and spec["default"] not in values[name]:
-            raise VariantError(f"{where}: parameter '{name}': default {spec['default']!r} is not one of its values")
-    if not values:
-        raise VariantError(f"{where}: [parameters] declares no parameter")
-    if math.prod(len(v) for v in values.values()) > MAX_ASSIGNMENTS:
-        raise VariantError(f"{where}: more than {MAX_ASSIGNMENTS} parameter assignments")
-    return values
-
-
-def _values(where: str, name: str, spec: dict) -> tuple:
-    if "range" in spec:
-        bounds = spec["range"]
-        if (not isinstance(bounds, list) or len(bounds) not in (2, 3)
-                or not all(isinstance(b, int) and not isinstance(b, bool) for b in bounds)):
-            raise VariantError(f"{where}: parameter '{name}': range must be [low, high] or [low, high, step] integers")
-        low, high, step = (*bounds, 1)[:3]
-        if step <= 0 or high < low:
-            raise VariantError(f"{where}: parameter '{name}': empty range {bounds}")
-        return tuple(range(low, high + 1, step))
-    choices = spec.get("choices")
-    if not isinstance(choices, list) or not choices:
-        raise VariantError(f"{where}: parameter '{name}' needs 'range' or a non-empty 'choices'")
-    for value in choices:
-        ok = (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, str) and _NAME_VALUE.match(value))
-        if not ok:
-            raise VariantError(f"{where}: parameter '{name}': choice {value!r} must be an integer or a name")
-    return tuple(choices)
-
-
-def constraints(where: str, table: dict) -> tuple:
-    """The constraints as (left, operator, right) template triples."""
-    found = table.get("constraints", [])
-    if not isinstance(found, list) or not all(isinstance(c, str) for c in found):
-        raise VariantError(f"{where}: constraints must be a list of strings such as \"a != b\"")
-    parsed = []
-    for text in found:
-        match = _CONSTRAINT.match(text)
-        if not match:
-            raise VariantError(f"{where}: constraint {text!r} must be 'LEFT OP RIGHT' with OP one of == != < <= > >=")
-        parsed.append(match.groups())
-    return tuple(parsed)
-
-
-# ----- templates -------------------------------------------------------------------------
-
-def fill(template: str, values: dict) -> str:
-    """The template with each ``{{name}}`` replaced by its value (unknown names stay).
-
-    >>> fill("{{f}}({{a}}*x)", {"f": "sin", "a": -2})
-    'sin(-2*x)'
-    """
-    return SLOT.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
-
-
-def _parse(text: str):
-    from derivtutor.input.parsing import parse
-
-    return parse(text, syntax="plain")
-
-
-def _holds(values: dict, rule: tuple) -> bool:
-    """Does one (left, op, right) constraint hold? Numbers compare as numbers, names as text."""
-    left, op, right = _fill_names(rule[0], values), rule[1], _fill_names(rule[2], values)
-    a, b = _number(left), _number(right)
-    if a is None or b is None:
-        if op not in ("==", "!="):
-            raise VariantError(f"constraint '{left} {op} {right}': only == and != compare names")
-        a, b = left, right
-    return {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
-
-
-def _fill_names(text: str, values: dict) -> str:
-    """A constraint side with parameter names (``a``, or ``{{a}}``) replaced by their values."""
-    text = fill(text, values)
-    return re.sub(r"\b[A-Za-z_][A-Za-z0-9_]*\b", lambda m: str(values.get(m.group(0), m.group(0))), text).strip()
-
-
-def _number(text: str):
-    """The real number a constraint side means (``a*b`` after substitution), else None."""
-    try:
-        value = _parse(text)
-    except Exception:  # a name such as sin is no number
-        return None
-    return float(value) if value.is_number and value.is_real else None
-
-
-def label_of(values: dict) -> str:
-    """A stable label: ``name=value`` pairs in the declared order.
-
-    >>> label_of({"a": 3, "f": "sin"})
-    'a=3,f=sin'
-    """
-    return ",".join(f"{name}={value}" for name, value in values.items())
 
 
 def values_of(exercise, label: str) -> dict:
@@ -266,7 +149,7 @@ def texts(base: dict):
 def _function_latex(function: str, lang: str = "en") -> str:
     from derivtutor.render.latex import course_latex
 
-    return course_latex(_parse(function), lang)
+    return course_latex(parse_text(function), lang)
 
 
 @lru_cache(maxsize=4096)
@@ -279,7 +162,7 @@ def reference_text(function: str, variable: str) -> str:
 def _reference(function: str, variable: str):
     from derivtutor.steps.engine import derive, variable_symbol
 
-    return derive(_parse(function), variable_symbol(variable)).eval()
+    return derive(parse_text(function), variable_symbol(variable)).eval()
 
 
 def _plain_text(expr) -> str:
@@ -323,7 +206,7 @@ def _enumerate(exercise):
     seen = set()
     for combo in itertools.product(*table.values()):
         values = dict(zip(table, combo))
-        if not all(_holds(values, rule) for rule in rules):
+        if not all(holds(values, rule) for rule in rules):
             continue
         if "function" not in base:
             yield label_of(values), label_of(values)
