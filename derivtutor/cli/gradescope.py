@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = find_answers_file(args.submission)
         text = path.read_text(encoding="utf-8-sig", errors="replace")
-        student = args.student or _metadata_student(args) or "student"
+        # No id (no metadata, no --student): the default variants, as for a fixed assignment.
+        student = args.student or _metadata_student(args) or ""
         rows, problems = parse_answers_text(text, student, path.name)
         report = grade(rows, problems, exercises_dir=args.exercises, assignment=assignment_ids(args.assignment),
                        jobs=1, timeout=args.timeout, memory_mb=args.memory or None, lang=args.lang, progress=False,

@@ -282,7 +282,7 @@ def variant_label(exercise, student: str, seed: str | None = None) -> str | None
 
 def for_student(exercise, student: str | None, seed: str | None = None):
     """``student``'s variant of ``exercise``; the exercise itself when fixed or with no student."""
-    if student is None or not is_randomised(exercise):
+    if not student or not is_randomised(exercise):
         return exercise
     return instantiate(exercise, variant_label(exercise, student, seed))
 
@@ -293,7 +293,8 @@ def variant_of(exercise, label: str | None):
 
 
 def student_variants(rows, bank: dict, seed: str | None = None) -> list:
-    """For each (student, exercise) row, the label of that student's variant, or None.
+    """For each (student, exercise) row, the label of that student's variant, or None
+    (a fixed exercise, or a row with no student id: graded on the default variant).
 
     >>> from types import SimpleNamespace as Row
     >>> from derivtutor.course.bank import load_exercises
@@ -301,4 +302,5 @@ def student_variants(rows, bank: dict, seed: str | None = None) -> list:
     [None]
     """
     seed = course_seed(seed)
-    return [variant_label(bank[row.exercise], row.student, seed) if row.exercise in bank else None for row in rows]
+    return [variant_label(bank[row.exercise], row.student, seed) if row.exercise in bank and row.student else None
+            for row in rows]

@@ -195,13 +195,14 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
     # The one place a (student, exercise) pair meets its exercise: a randomised one is
     # the student's variant, and the variant is part of the dedup key.
     labels = student_variants(rows, bank, seed)
-    row_keys = [(row.exercise, normalise(row.answer), row.syntax, label) for row, label in zip(rows, labels)]
+    row_keys = [(row.exercise, normalise(row.answer), row.syntax) + ((label,) if label else ())
+                for row, label in zip(rows, labels)]
     keys = {}
     for key in row_keys:
         keys.setdefault(key, len(keys))
     tasks = sorted(keys, key=keys.get)
     _preload({bank[task[0]].kind for task in tasks})
-    _warm({(task[0], task[3]): variant_of(bank[task[0]], task[3]) for task in tasks}, timeout)
+    _warm({(task[0], _label(task)): variant_of(bank[task[0]], _label(task)) for task in tasks}, timeout)
     bar = _progress_bar(len(tasks), progress)
     try:
         outcomes = run_tasks(tasks, exercises_dir=_bank_dir(bank, exercises_dir), jobs=jobs, lang=lang,
@@ -209,7 +210,12 @@ def _check_rows(rows, bank, exercises_dir, jobs, timeout, memory_mb, lang, progr
     finally:
         if bar:
             bar.close()
-    return [_item(row, bank[row.exercise], outcomes[keys[key]], lang, key[3]) for row, key in zip(rows, row_keys)]
+    return [_item(row, bank[row.exercise], outcomes[keys[key]], lang, _label(key)) for row, key in zip(rows, row_keys)]
+
+
+def _label(task: tuple) -> str | None:
+    """The variant label of a task (exercise id, answer, syntax[, label])."""
+    return task[3] if len(task) > 3 else None
 
 
 def _preload(kinds: set) -> None:

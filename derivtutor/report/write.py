@@ -31,9 +31,12 @@ def write_report(data: dict, folder, lang: str = "en", charts: bool = True) -> l
     stats = class_statistics(data)
     stats["lang"] = lang
     pictures = {}
-    if charts and stats["exercises"]:
-        pictures = {"scores": score_chart(stats["exercises"], lang),
-                    "misconceptions": misconception_chart(stats["exercises"], lang)}
+    try:
+        if charts and stats["exercises"]:
+            pictures = {"scores": score_chart(stats["exercises"], lang),
+                        "misconceptions": misconception_chart(stats["exercises"], lang)}
+    except ImportError:  # no matplotlib (pip install "derivtutor[plot]"): the tables alone
+        pictures = {}
     folder = Path(folder)
     return [write_atomic(folder / "report.json", to_json(stats)),
             write_atomic(folder / "report.md", report_markdown(stats, lang)),
