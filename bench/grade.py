@@ -11,6 +11,9 @@ grader's own (VmHWM) and its largest worker's (RUSAGE_CHILDREN).
 At 10,000 answers the baseline is --jobs 1, measured in the same run; --jobs 2
 is compared with it, and the two gradebooks must be identical.
 
+    python bench/grade.py [--students 500] [--exercises 20] [--repeat 1] [--seed 6]
+    python bench/grade.py --randomised     # own variants of 20 randomised exercises vs the fixed bank
+
     python bench/grade.py [--sizes 10000,100000,500000] [--exercises 20] [--repeat 3] [--seed 6] [--stand-in]
 
 ``--stand-in`` swaps the checker for one that costs nothing, to measure what
@@ -29,11 +32,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import sympy
 
 from derivtutor.course.bank import load_exercises
+from derivtutor.grading.grader import grade_file, normalise
 from derivtutor.input.parsing import parse
 
 HOSTILE = [
@@ -166,7 +171,11 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--stand-in", action="store_true",
                         help="a checker that costs nothing: the memory and speed of reading, storing and writing")
+    parser.add_argument("--randomised", action="store_true",
+                        help="compare each student's own variants of randomised exercises with the fixed bank")
     args = parser.parse_args(argv)
+    if args.randomised:
+        return randomised_comparison(args)
     if args.stand_in:
         print("stand-in checker: the figures are the pipeline's, without the cost of checking")
     exercises = pick_exercises(args.exercises)
@@ -186,6 +195,79 @@ def main(argv=None) -> int:
                   + ("" if size < 500_000 else f" (target: grader <= 250 MB: "
                      f"{'met' if result['grader_mb'] <= 250 else 'NOT met'})"))
     return 0 if ok else 1
+
+
+
+# ----- randomised exercises against the fixed bank (python bench/grade.py --randomised) -----
+
+def frozen_bank(exercises, folder: Path) -> Path:
+    """The exercises as fixed files (each its default variant): the baseline's bank."""
+    from derivtutor.course.variants import default_values, fill
+
+    bank = folder / "fixed-bank"
+    bank.mkdir()
+    for ex in exercises:
+        text = Path(ex.path).read_text(encoding="utf-8").split("[parameters]")[0]
+        (bank / Path(ex.path).name).write_text(fill(text, default_values(ex)), encoding="utf-8")
+    return bank
+
+
+def personalise(rows, exercises, course_seed: str):
+    """The same class, each answer rewritten for the student's own variant (same sort of answer)."""
+    from derivtutor.course.variants import for_student
+
+    base = {ex.id: answer_forms(ex) for ex in exercises}
+    by_id, cache, out = {ex.id: ex for ex in exercises}, {}, []
+    for student, exercise_id, answer in rows:
+        mine = for_student(by_id[exercise_id], student, course_seed)
+        key = (exercise_id, mine.get("variant"))
+        if key not in cache:
+            cache[key] = answer_forms(mine)
+        (correct, wrong), (my_correct, my_wrong) = base[exercise_id], cache[key]
+        if answer in correct:
+            answer = my_correct[correct.index(answer)]
+        elif answer in wrong:
+            answer = my_wrong[wrong.index(answer)]
+        else:  # personal forms embed the reference or a wrong answer; hostile and invalid ones stay
+            for old, new in sorted(zip(correct + wrong, my_correct + my_wrong), key=lambda p: -len(p[0])):
+                if old in answer:
+                    answer = answer.replace(old, new)
+                    break
+        out.append((student, exercise_id, answer))
+    return out
+
+
+def randomised_comparison(args) -> int:
+    """500 students x 20 randomised exercises: each student's own variants against the fixed bank."""
+    from derivtutor.course.variants import is_randomised
+
+    bank = load_exercises()
+    exercises = [ex for ex in bank.values() if is_randomised(ex) and ex.kind == "derivative"][: args.exercises]
+    rows = make_class(args.students, exercises, args.seed)
+    own = personalise(rows, exercises, "bench")
+    print(f"randomised: {args.students} students x {len(exercises)} exercises = {len(rows)} answers; distinct "
+          f"(exercise, answer): fixed {len({(e, normalise(a)) for _, e, a in rows})}, "
+          f"own variants {len({(e, normalise(a)) for _, e, a in own})}")
+    times = {"fixed": [], "randomised": []}
+    with tempfile.TemporaryDirectory() as folder:
+        fixed_bank, folder = frozen_bank(exercises, Path(folder)), Path(folder)
+        (folder / "f").mkdir(), (folder / "r").mkdir()
+        fixed_csv, own_csv = write_csv(rows, folder / "f"), write_csv(own, folder / "r")
+        for _ in range(args.repeat):
+            for name, path, options in (("fixed", fixed_csv, {"exercises_dir": fixed_bank}),
+                                        ("randomised", own_csv, {"seed": "bench"})):
+                start = time.perf_counter()
+                report = grade_file(path, jobs=2, progress=False, **options)
+                times[name].append(time.perf_counter() - start)
+                verdicts = {}
+                for item in report.items:
+                    verdicts[item.verdict] = verdicts.get(item.verdict, 0) + 1
+                print(f"  {name:<10} {times[name][-1]:.2f} s, {len(rows) / times[name][-1]:.0f} answers/s  {verdicts}")
+    fixed, own_time = statistics.median(times["fixed"]), statistics.median(times["randomised"])
+    ratio = own_time / fixed
+    print(f"--jobs 2: fixed bank {len(rows) / fixed:.0f} answers/s, own variants {len(rows) / own_time:.0f} answers/s; "
+          f"randomised / fixed time: {ratio:.2f}x (target <= 2x)")
+    return 0
 
 
 if __name__ == "__main__":

@@ -110,7 +110,7 @@ class Reference:
     names: tuple[str, ...]    # symbol names of the function: the parser keeps them whole (w1, lam)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def reference(function: sympy.Expr | None, var: sympy.Symbol, expected: sympy.Expr | None) -> Reference:
     """The reference derivative of ``function`` (or the given ``expected``)."""
     if expected is None:
@@ -171,7 +171,7 @@ def _teacher_expr(value, var: str):
     return _parse_teacher(str(value), var)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _parse_teacher(text: str, var: str) -> sympy.Expr:
     return parse(text, "auto", (var,))
 
@@ -248,7 +248,7 @@ def _is_simplified(answer: sympy.Expr, expected: sympy.Expr) -> bool:
     return sympy.count_ops(answer) <= min(sympy.count_ops(e) for e in _short_forms(expected)) + 1
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def _short_forms(expected: sympy.Expr) -> tuple:
     """The derivative as given and as ``sympy.simplify`` gives it (if that finishes in time)."""
     start, expired = time.monotonic(), None

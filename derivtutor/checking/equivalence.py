@@ -139,7 +139,7 @@ def _float_ok(expr: sympy.Expr, variables) -> bool:
     return True
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def reference_samples(reference: sympy.Expr, variables: tuple[sympy.Symbol, ...],
                       precise: bool = False) -> Samples:
     """Valid points of ``reference`` and its values there (the cached, per-exercise work)."""

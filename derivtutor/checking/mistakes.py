@@ -232,7 +232,7 @@ def _local_mistakes(node: Rule, shown: dict):
             yield code, key, wrong, fields
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)
 def candidates(function: Expr, var: Symbol) -> tuple[Mistake, ...]:
     """Every single-mistake wrong derivative of ``function``, outermost rule first."""
     tree = derive(function, var)

@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "worksheet",
     "serve",
     "lab",
+    "report",
 )
 
 

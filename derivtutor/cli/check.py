@@ -8,6 +8,8 @@ from __future__ import annotations
 from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, OnceAction, add_json_flag, add_lang_flag,
                                    caret_lines, error_json, print_json)
 
+from derivtutor.cli.variant_flags import add_student_flags, student_variant
+
 EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_INVALID}
 
 
@@ -27,6 +29,7 @@ def register(subparsers) -> None:
     from derivtutor.cli import check_derivation
 
     check_derivation.add_options(p)
+    add_student_flags(p)
     p.set_defaults(func=run)
 
 
@@ -81,6 +84,7 @@ def _check_exercise(args):
     except KeyError:
         code = "check.cli.unknown-exercise"
         return _usage(args, code, message(code, args.lang, id=args.exercise))
+    exercise = student_variant(args, exercise)  # a randomised exercise: this student's variant
     if args.require_simplified:
         exercise = dataclasses.replace(exercise, require_simplified=True)
     return check_exercise(exercise, args.answer, lang=args.lang, syntax=args.syntax)

@@ -5,6 +5,7 @@ import argparse
 import re
 
 from derivtutor.cli.common import EXIT_OK, add_json_flag, add_lang_flag, fail, print_json
+from derivtutor.cli.variant_flags import add_student_flags, student_variant, variant_fields
 
 
 def register(subparsers) -> None:
@@ -19,6 +20,7 @@ def register(subparsers) -> None:
     show.add_argument("id", help="exercise id, as in 'exercises list'")
     show.add_argument("--hint", type=int, metavar="N", default=0, help="also show hints 1..N")
     show.add_argument("--hints", action="store_true", help="show every hint")
+    add_student_flags(show)
     for sub in (listing, show):
         sub.add_argument("--exercises", metavar="DIR", help="exercise folder (default: the bundled bank)")
         add_json_flag(sub)
@@ -49,7 +51,7 @@ def _list(args, bank: dict) -> int:
               and (args.difficulty is None or ex.difficulty == args.difficulty)]
     if args.json:
         print_json([{"id": ex.id, "kind": ex.kind, "topic": ex.topic, "difficulty": ex.difficulty,
-                     "points": ex.points, "title": ex.title[args.lang]} for ex in chosen])
+                     "points": ex.points, "title": ex.title[args.lang], **_randomised(ex)} for ex in chosen])
         return EXIT_OK
     if not chosen:
         print(message("exercises.none", args.lang))
@@ -68,6 +70,7 @@ def _show(args, bank: dict) -> int:
     exercise = bank.get(args.id)
     if exercise is None:
         return fail(args, "exercises.not-found", message("exercises.not-found", args.lang, id=args.id))
+    exercise = student_variant(args, exercise)
     lang = args.lang
     count = len(exercise.hints) if args.hints else min(max(args.hint, 0), len(exercise.hints))
     hints = [hint[lang] for hint in exercise.hints[:count]]
@@ -75,13 +78,15 @@ def _show(args, bank: dict) -> int:
         print_json({"id": exercise.id, "kind": exercise.kind, "topic": exercise.topic,
                     "difficulty": exercise.difficulty, "points": exercise.points,
                     "title": exercise.title[lang], "prompt": exercise.prompt[lang],
-                    "hints": hints, "hint_count": len(exercise.hints)})
+                    "hints": hints, "hint_count": len(exercise.hints), **variant_fields(exercise)})
         return EXIT_OK
     print(exercise.title[lang])
     print(message("exercises.heading", lang, id=exercise.id, kind=exercise.kind, topic=exercise.topic,
                   difficulty=exercise.difficulty, points=format_points(exercise.points)))
     print()
     print(terminal_maths(exercise.prompt[lang], lang))
+    if getattr(args, "student", None) and exercise.get("variant"):
+        print(message("variants.shown", lang, student=args.student, variant=exercise.get("variant")))
     for number, text in enumerate(hints, start=1):
         print(message("exercises.hint", lang, number=number, text=terminal_maths(text, lang)))
     if not hints and exercise.hints:
@@ -115,3 +120,11 @@ def terminal_maths(text: str, lang: str) -> str:
         return " = ".join(side(part) for part in m.group(1).split("="))
 
     return _INLINE_MATHS.sub(maths, text)
+
+
+def _randomised(exercise) -> dict:
+    """Whether the exercise gives each student a variant, and over which parameters."""
+    from derivtutor.course.variants import is_randomised
+
+    table = exercise.data.get("parameters") or {}
+    return {"randomised": is_randomised(exercise), "parameters": [n for n in table if n != "constraints"]}

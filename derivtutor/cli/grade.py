@@ -19,6 +19,9 @@ def register(subparsers) -> None:
                              "or ending in /) gets one <student>.json each and index.csv, "
                              "written whole or not at all")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: the number of cores)")
+    parser.add_argument("--report", metavar="DIR", help="also write the class report (report.json, .md, .html) to DIR")
+    parser.add_argument("--seed", metavar="SEED",
+                        help="course seed that picks each student's variants (default: $DERIVTUTOR_COURSE_SEED)")
     add_json_flag(parser)  # --json: a short machine-readable summary on stdout
     add_lang_flag(parser)
     parser.set_defaults(func=run)
@@ -51,13 +54,14 @@ def run(args: argparse.Namespace) -> int:
         return fail(args, "grading.usage", "--jobs must be at least 1 and --timeout positive")
     try:
         report = grade_file(args.submissions, exercises_dir=args.exercises, assignment=assignment_ids(args.assignment),
-                            jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory or None, lang=args.lang)
+                            jobs=args.jobs, timeout=args.timeout, memory_mb=args.memory or None, lang=args.lang,
+                            seed=args.seed)
     except (SubmissionError, ExerciseError) as exc:
         return fail(args, "grading.input", str(exc))
     except KeyError as exc:
         return fail(args, "grading.assignment", f"unknown exercise id(s) in --assignment: {exc.args[0]}")
     try:
-        written = _write(report, args, Path)
+        written = _write(report, args, Path) + _class_report(report, args)
     except FileExistsError as exc:
         return fail(args, "grading.output", str(exc))
     _tell(report, args.lang)
@@ -106,3 +110,16 @@ def _write(report, args, Path) -> list:
     if args.format == "gradescope" and (out.is_dir() or args.out.endswith(("/", "\\"))):
         return reports.write_per_student(report, out)
     return [reports.write_report(report, args.format, out)]
+
+
+def _class_report(report, args) -> list:
+    """``--report DIR``: the class report of the same run, from the same items as --format json."""
+    import json
+
+    from derivtutor.grading import reports
+
+    if not args.report:
+        return []
+    from derivtutor.report.write import write_report
+
+    return write_report(json.loads(reports.items_json(report)), args.report, lang=args.lang)

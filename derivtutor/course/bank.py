@@ -63,6 +63,7 @@ COMMON_FIELDS = {
     "partial_credit": ((dict,), False),
     "require_simplified": ((bool,), False),
     "answer": ((str,), False),
+    "parameters": ((dict,), False),   # a randomised exercise: see derivtutor.course.variants
 }
 
 #: Kind-specific fields: name -> (accepted types, required). The backprop and
@@ -204,13 +205,30 @@ def validate(data: dict, where: str = "<exercise>") -> Exercise:
     for code, fraction in data.get("partial_credit", {}).items():
         if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0 <= fraction <= 1:
             raise ExerciseError(f"{where}: partial_credit '{code}' must be a number from 0 to 1")
-    return Exercise(
+    exercise = Exercise(
         id=data["id"], kind=kind, topic=data["topic"], difficulty=data["difficulty"],
         points=float(data["points"]), title=MappingProxyType(dict(data["title"])),
         prompt=MappingProxyType(dict(data["prompt"])), hints=tuple(data.get("hints", ())),
         partial_credit=dict(data.get("partial_credit", {})),
         require_simplified=data.get("require_simplified", False), data=data, path=where,
     )
+    return _randomised(exercise, where) if "parameters" in data else exercise
+
+
+def _randomised(exercise: Exercise, where: str) -> Exercise:
+    """A parameterised file: its table and templates checked, shown as its default variant."""
+    from derivtutor.course import variants
+
+    try:
+        table = variants.parameter_values(where, exercise.data["parameters"])
+        variants.constraints(where, exercise.data["parameters"])
+        texts = [exercise.data.get("function", ""), *variants.texts(exercise.data)]
+        unknown = sorted({m.group(1) for t in texts for m in variants.SLOT.finditer(t)} - set(table) - {"function"})
+        if unknown:
+            raise ExerciseError(f"{where}: template slot(s) {', '.join(unknown)} name no parameter")
+        return variants.base_exercise(exercise)
+    except variants.VariantError as exc:
+        raise ExerciseError(str(exc)) from None
 
 
 def load_file(path: str | os.PathLike) -> Exercise:

@@ -34,7 +34,7 @@ DEFAULT_TOLERANCE = 1e-3
 DEFAULT_TIMEOUT = 2.0
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)
 def bank_expr(text: str):
     """A bank text parsed as plain text (cached: every answer to an exercise reuses it)."""
     return parse(str(text), syntax="plain")

@@ -163,12 +163,15 @@ def _exercise_block(number: int, exercise: Exercise, lang: str, solutions: bool)
     return lines
 
 
-def worksheet_latex(exercises: list[Exercise], lang: str = "en", solutions: bool = False) -> str:
-    """A complete LaTeX document for ``exercises`` in ``lang`` (en | ru)."""
+def worksheet_latex(exercises: list[Exercise], lang: str = "en", solutions: bool = False,
+                    student: str | None = None) -> str:
+    """A complete LaTeX document for ``exercises`` in ``lang`` (en | ru), headed with ``student``'s id if given."""
     title = message("worksheet.title-solutions" if solutions else "worksheet.title", lang)
     lines = ["\\documentclass[11pt]{article}", *LANGUAGE_PREAMBLE[lang], *COMMON_PREAMBLE,
              "\\begin{document}", f"\\section*{{{escape_text(title)}}}"]
-    if not solutions:
+    if student is not None:
+        lines += [escape_text(message("variants.worksheet-student", lang, student=student)), ""]
+    elif not solutions:
         lines += [f"{escape_text(message('worksheet.name-line', lang))} \\rule{{9cm}}{{0.4pt}}", ""]
     for number, exercise in enumerate(exercises, start=1):
         lines += _exercise_block(number, exercise, lang, solutions)

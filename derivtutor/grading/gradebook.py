@@ -34,6 +34,7 @@ class GradedItem:
     source: str = ""
     line: int = 0
     reason: str = ""          # for the instructor: why a check gave no verdict (time, memory, error)
+    variant: str = ""         # the student's variant of a randomised exercise (its label), else ""
 
     def to_dict(self) -> dict:
         return asdict(self)

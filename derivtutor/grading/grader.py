@@ -26,6 +26,7 @@ The order of work, and why:
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import sys
@@ -33,6 +34,7 @@ from itertools import chain
 
 from derivtutor.catalogue import message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
+from derivtutor.course.variants import variant_label, variant_of
 from derivtutor.grading.gradebook import GradedItem, GradeReport, problem_reason, problem_text
 from derivtutor.grading.records import Problem, Submission
 from derivtutor.grading.store import Store
@@ -52,17 +54,31 @@ STATUS_REASONS = {
 PAGE = 2000
 
 
-def exercise_for(bank: dict, student: str, exercise_id: str) -> Exercise | None:
+def exercise_for(bank: dict, student: str, exercise_id: str, seed: str | None = None,
+                 cache: dict | None = None) -> Exercise | None:
     """The exercise that ``student`` answered under ``exercise_id``, or None if there is none.
 
     The one place where a (student, exercise id) pair becomes an exercise: a
     per-student variant of an exercise belongs here. Tasks are keyed by the
     returned exercise's ``id``, so a variant must carry an id of its own.
 
+    A randomised exercise gives ``student`` their own variant (``course.variants``, by
+    the course ``seed``), with the id ``ID@LABEL``; ``cache`` keeps built variants.
+
     >>> exercise_for({}, "ivanova", "table-sin") is None
     True
     """
-    return bank.get(exercise_id)
+    base = bank.get(exercise_id)
+    if base is None or not student:
+        return base
+    label = variant_label(base, student, seed)
+    if label is None:
+        return base
+    key = f"{base.id}@{label}"
+    cache = {} if cache is None else cache
+    if key not in cache:
+        cache[key] = dataclasses.replace(variant_of(base, label), id=key)
+    return cache[key]
 
 
 def normalise(answer: str) -> str:
@@ -88,11 +104,15 @@ def grade_file(path, exercises_dir=None, **options) -> GradeReport:
 
 def grade(rows, problems=(), *, exercises_dir=None, bank=None,
           assignment=None, jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
-          memory_mb: int | None = DEFAULT_MEMORY_MB, lang: str = "en", progress: bool | None = None) -> GradeReport:
+          memory_mb: int | None = DEFAULT_MEMORY_MB, lang: str = "en", progress: bool | None = None,
+          seed: str | None = None, variants: bool = True) -> GradeReport:
     """Grade ``rows`` (and ``problems``: any iterable of Submission and Problem entries will do).
 
     ``assignment`` (exercise ids) fixes the columns, else those answered, in the order
     they first appear; an id not in the bank raises KeyError before anything is read.
+    A randomised exercise is checked against each student's own variant, picked by
+    the course ``seed`` (default: $DERIVTUTOR_COURSE_SEED); ``variants=False`` grades
+    everyone on the default variants (a submission whose student is not known).
     """
     bank = bank if bank is not None else load_exercises(exercises_dir)
     if assignment:
@@ -100,7 +120,7 @@ def grade(rows, problems=(), *, exercises_dir=None, bank=None,
         if missing:
             raise KeyError(", ".join(missing))
     store = Store()
-    exercises, first_seen = _ingest(store, chain(rows, problems), bank, lang)
+    exercises, first_seen = _ingest(store, chain(rows, problems), bank, lang, seed, variants)
     _supersede(store)
     _check(store, exercises, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress)
     columns = [bank[i] for i in assignment] if assignment else [
@@ -109,10 +129,11 @@ def grade(rows, problems=(), *, exercises_dir=None, bank=None,
     return GradeReport(store, columns, lang, bank_ids=bank)
 
 
-def _ingest(store: Store, entries, bank: dict, lang: str) -> tuple[dict, dict]:
+def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = None,
+            variants: bool = True) -> tuple[dict, dict]:
     """Write rows, problems and the items known without a check; returns (task key -> exercise,
     exercise id -> where it first appears)."""
-    exercises, first_seen, rows, problems, items = {}, {}, [], [], []
+    exercises, first_seen, rows, problems, items, built = {}, {}, [], [], [], {}
 
     def flush():
         store.insert("rows", ("student", "exercise", "answer", "syntax", "source", "line", "task_key", "norm"), rows)
@@ -123,7 +144,8 @@ def _ingest(store: Store, entries, bank: dict, lang: str) -> tuple[dict, dict]:
 
     for entry in entries:
         where = (entry.source, entry.line)
-        exercise = exercise_for(bank, entry.student, entry.exercise) if entry.student else None
+        student = entry.student if variants else ""  # "": the default variant for everyone
+        exercise = exercise_for(bank, student, entry.exercise, seed, built) if entry.student else None
         if exercise is not None and (entry.exercise not in first_seen or where < first_seen[entry.exercise]):
             first_seen[entry.exercise] = where
         if isinstance(entry, Problem):
@@ -238,7 +260,8 @@ def _mark_counted(store: Store, columns: list) -> None:
 
 def _superseded(row: Submission, exercise: Exercise, lang: str) -> GradedItem:
     return GradedItem(row.student, row.exercise, row.answer, "superseded", "invalid", 0.0, exercise.points,
-                      message=message("grading.superseded", lang), source=row.source, line=row.line)
+                      message=message("grading.superseded", lang), source=row.source, line=row.line,
+                      variant=_variant(exercise))
 
 
 def _malformed(problem: Problem, exercise: Exercise, lang: str) -> GradedItem:
@@ -266,10 +289,10 @@ def _warm(exercises: dict, timeout: float) -> None:
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.course.bank import check_exercise
 
-    for exercise_id in sorted(exercises):
+    for key in sorted(exercises, key=lambda k: (k[0], k[1] or "")):
         try:
             with time_limit(timeout):
-                check_exercise(exercises[exercise_id], "0", timeout=timeout)
+                check_exercise(exercises[key], "0", timeout=timeout)
         except (Exception, TimeLimitExceeded):
             pass  # a bank problem shows up in the workers, item by item, with its reason
 
@@ -283,7 +306,13 @@ def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> Grad
         text, diagnosis, fraction = message(code, lang), (code,), 0.0
     return GradedItem(row.student, row.exercise, row.answer, outcome["status"], outcome["verdict"],
                       round(fraction * exercise.points, 6), exercise.points, diagnosis, text,
-                      outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "")
+                      outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "",
+                      _variant(exercise))
+
+
+def _variant(exercise: Exercise) -> str:
+    """The label of a student's variant of a randomised exercise (its id is ID@LABEL), else ''."""
+    return exercise.id.partition("@")[2]
 
 
 def _progress_bar(total: int, progress: bool | None):

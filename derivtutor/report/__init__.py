@@ -1,0 +1,1 @@
+"""The class report: what a class got wrong, per exercise, from the graded items."""
