@@ -29,7 +29,7 @@ from typing import Callable, ClassVar
 
 from sympy import Add, Expr, Mul, Pow, Symbol, exp, sin, sqrt
 
-from derivtutor.functions import sigmoid
+from derivtutor.functions import course_names, sigmoid
 from derivtutor.steps.rules import ChainRule, Rule
 from derivtutor.steps.engine import derive
 
@@ -94,7 +94,7 @@ def show(expr) -> str:
 
 
 def _plain(expr) -> str:
-    text = str(expr).replace("**", "^")
+    text = str(course_names(expr)).replace("**", "^")
     text = re.sub(r"\blog\(", "ln(", text)
     # Join a number to a single-letter symbol or a bracket only: 2*atan stays 2*atan.
     return re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z](?![A-Za-z(])|\()", r"\1", text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy
 
-from derivtutor.functions import sigmoid
+from derivtutor.functions import leaky_relu, relu, sigmoid, softplus, step
 
 
 def _log(x, base=None):
@@ -45,6 +45,12 @@ FUNCTIONS = {
     "cbrt": (lambda x: sympy.Pow(x, sympy.Rational(1, 3)), (1,)),
     "abs": (sympy.Abs, (1,)),
     "sigmoid": (sigmoid, (1,)),
+    # The ReLU family; kinks follow the course convention H(0) = 0 (see derivtutor.functions).
+    "relu": (relu, (1,)),
+    "max": (sympy.Max, (2,)),
+    "leaky_relu": (leaky_relu, (2,)),
+    "softplus": (softplus, (1,)),
+    "heaviside": (step, (1,)),
 }
 
 #: Every spelling students use -> canonical name (course, Russian and European names included).
@@ -58,7 +64,12 @@ FUNCTION_ALIASES = {
     "arch": "acosh", "artanh": "atanh", "arctanh": "atanh", "arth": "atanh", "sgn": "sign",
     "ln": "log",
     "σ": "sigmoid",
+    "ReLU": "relu", "leakyrelu": "leaky_relu", "lrelu": "leaky_relu", "step": "heaviside",
+    "Heaviside": "heaviside",
 }
+
+#: Function names written with an underscore (plain text splits the rest at '_').
+UNDERSCORED_FUNCTIONS = frozenset(name for name in FUNCTION_ALIASES if "_" in name)
 
 #: f^-1 written on a function name means its inverse (sin^-1 x = arcsin x).
 INVERSE_FUNCTIONS = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot"}
@@ -100,6 +111,8 @@ LATEX_FUNCTIONS = {
     "coth": "coth", "cth": "coth", "sech": "sech", "csch": "csch", "sgn": "sign",
     "arsinh": "asinh", "arcosh": "acosh", "artanh": "atanh",
     "ln": "log", "log": "log", "lg": "lg", "exp": "exp", "sigma": "sigmoid",
+    "max": "max", "relu": "relu", "ReLU": "relu", "softplus": "softplus", "heaviside": "heaviside",
+    "leakyrelu": "leaky_relu", "step": "heaviside",
 }
 
 #: LaTeX commands that mean multiplication or division.

@@ -41,7 +41,19 @@ STANDALONE_PREAMBLE = {
 
 
 class CourseLatexPrinter(SympyLatexPrinter):
-    """SymPy's LaTeX printer, writing sigma(a)(1 - sigma(a)) in that order."""
+    """SymPy's LaTeX printer, writing sigma(a)(1 - sigma(a)) in that order, relu and H(a)."""
+
+    def _print_Max(self, expr, exp=None):
+        if len(expr.args) == 2 and 0 in expr.args:
+            inner = self._print([a for a in expr.args if a != 0][0])
+            text = f"\\operatorname{{relu}}\\left({inner}\\right)"
+        else:
+            text = "\\max\\left(%s\\right)" % ", ".join(self._print(a) for a in expr.args)
+        return text if exp is None else f"{text}^{{{exp}}}"
+
+    def _print_Heaviside(self, expr, exp=None):
+        text = f"H\\left({self._print(expr.args[0])}\\right)"
+        return text if exp is None else f"{text}^{{{exp}}}"
 
     def _print_Mul(self, expr):
         pair = sigmoid_pair(expr)

@@ -51,7 +51,15 @@ def sigmoid_pair(product: Expr):
 
 
 class CourseStrPrinter(StrPrinter):
-    """SymPy's string printer, writing sigma(a)*(1 - sigma(a)) in that order."""
+    """SymPy's string printer, writing sigma(a)*(1 - sigma(a)) in that order, relu and H(a)."""
+
+    def _print_Max(self, expr):
+        if len(expr.args) == 2 and 0 in expr.args:  # max(0, a) is the course's relu(a)
+            return f"relu({self._print([a for a in expr.args if a != 0][0])})"
+        return "max(%s)" % ", ".join(self._print(a) for a in expr.args)
+
+    def _print_Heaviside(self, expr):  # the step H, whatever its value at 0 (the steps state it)
+        return f"H({self._print(expr.args[0])})"
 
     def _print_Mul(self, expr):
         pair = sigmoid_pair(expr)
