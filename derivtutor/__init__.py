@@ -5,6 +5,8 @@ to import)::
 
     parse(text, syntax="auto", variables=None)      -> SymPy expression | ParseError
     differentiate(expr_or_text, var="x")            -> Derivation (steps + result)
+    higher_order / gradient / hessian / jacobian    -> several explained derivatives at once
+    implicit_text("x^2 + y^2 = 1", "x", "y")        -> dy/dx by implicit differentiation
     check_answer(function, answer, var="x", ...)    -> CheckResult
     NetworkSpec.build([2, 3, 1], "sigmoid")         -> a network to derive
     derive_backprop(spec), check_gradients(spec)    -> symbolic backprop and its checks
@@ -30,6 +32,14 @@ _EXPORTS = {
     "descend": "derivtutor.descent.lab",
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",
+    "higher_order": "derivtutor.steps.multivariate",
+    "gradient": "derivtutor.steps.multivariate",
+    "hessian": "derivtutor.steps.multivariate",
+    "jacobian": "derivtutor.steps.multivariate",
+    "implicit_text": "derivtutor.steps.implicit",
+    "check_gradient": "derivtutor.checking.vectors",
+    "check_implicit": "derivtutor.checking.implicit",
+    "check_order": "derivtutor.checking.orders",
 }
 _SUBMODULES = {"mlp": "derivtutor.backprop.mlp"}
 

@@ -10,7 +10,8 @@ partial derivative taken with respect to the wrong variable.
 
 Verdict: ``invalid`` when a component is invalid (never graded) or the number of
 components is wrong; ``correct`` when every component is; else ``incorrect``
-with the score the mean of the components' scores.
+with the score the mean of the components' scores (or the ``partial_credit`` of a
+whole-vector code such as ``components-swapped``, when that is higher).
 
 >>> r = check_gradient("x^2 y", "(2xy, x^2)")
 >>> r.verdict, [c.verdict for c in r.components]
@@ -62,6 +63,9 @@ def check_gradient(function, answer: str, variables=None, *, syntax: str = "auto
         parts = vector_parts(str(answer))
     except ParseError as err:
         return _invalid(names, answer, err.code, err.render(lang), err.position)
+    empty = next((p for p in parts if not p.text.strip()), None)
+    if empty is not None:  # (a,, b): an empty entry is a typing slip, not a vector of another length
+        return _invalid(names, answer, "parse.vector-empty", message("parse.vector-empty", lang), empty.start)
     if len(parts) != len(names):
         text = message("check.vector.wrong-length", lang, got=len(parts), expected=len(names), vars=", ".join(names))
         return _invalid(names, answer, "check.vector.wrong-length", text)
@@ -79,9 +83,6 @@ def _names(variables) -> tuple[str, ...]:
 
 
 def _component(f, part, x: str, options) -> CheckResult:
-    if not part.text.strip():
-        return CheckResult("invalid", None, ["parse.vector-empty"], message("parse.vector-empty", options["lang"]),
-                           answer=part.text, position=part.start)
     result = check_answer(f, part.text, x, **options)
     if result.position is not None:
         result = dataclasses.replace(result, position=result.position + part.start)
@@ -110,6 +111,8 @@ def _combine(f, parts, names, results, answer, options) -> VectorCheckResult:
         codes = sorted({c for r in results for c in r.diagnosis})
         return VectorCheckResult("correct", score, codes, message("check.vector.correct", lang), **base)
     codes, sentences = _cross_diagnosis(f, parts, names, results, wrong, options)
+    # A whole-vector mistake (components swapped) may carry its own partial credit.
+    score = max([score] + [float((options["partial_credit"] or {}).get(code, 0.0)) for code in codes])
     summary = message("check.vector.incorrect", lang, count=len(wrong), total=len(results))
     first = results[wrong[0]]
     return VectorCheckResult("incorrect", score, codes, " ".join([summary, *sentences]),

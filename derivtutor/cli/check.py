@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, add_json_flag, add_lang_flag, caret_lines, error_json, print_json)
 
+from derivtutor.cli.check_modes import check_mode, chosen, register_options
+
 EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_INVALID}
 
 
@@ -18,6 +20,7 @@ def register(subparsers) -> None:
     p.add_argument("--answer", required=True, help="the student's answer")
     p.add_argument("--syntax", choices=("auto", "plain", "latex"), default="auto",
                    help="how to read the answer (default: auto)")
+    register_options(p)   # --order, --gradient, --vars, --implicit (derivtutor.cli.check_modes)
     add_lang_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -30,7 +33,10 @@ def run(args) -> int:
         return _usage(args, "check.cli.both", message("check.cli.both", args.lang))
     if not args.exercise and not args.function:
         return _usage(args, "check.cli.need-function", message("check.cli.need-function", args.lang))
-    result = _check_exercise(args) if args.exercise else _check_function(args)
+    if chosen(args):
+        result = check_mode(args, _usage)
+    else:
+        result = _check_exercise(args) if args.exercise else _check_function(args)
     if isinstance(result, int):
         return result
     _print_result(args, result)

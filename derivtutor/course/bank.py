@@ -3,7 +3,7 @@
 Every file in ``exercises/`` describes one exercise::
 
     id = "chain-tg-x2"
-    kind = "derivative"          # derivative | identity | value | backprop | descent
+    kind = "derivative"          # derivative | identity | value | backprop | descent | gradient | implicit
     topic = "chain"
     difficulty = 2               # 1..3
     points = 1.0
@@ -45,6 +45,8 @@ KIND_CHECKERS = {
     "value": "derivtutor.course.kinds:check_value",
     "backprop": "derivtutor.course.backprop_kind:check",
     "descent": "derivtutor.course.descent_kind:check",
+    "gradient": "derivtutor.course.calculus_kinds:check_gradient",
+    "implicit": "derivtutor.course.calculus_kinds:check_implicit",
 }
 
 #: Fields every exercise has: name -> (accepted types, required).
@@ -65,7 +67,8 @@ COMMON_FIELDS = {
 #: Kind-specific fields: name -> (accepted types, required). The backprop and
 #: descent kinds validate their own fields in their checker modules.
 KIND_FIELDS = {
-    "derivative": {"function": ((str,), True), "variable": ((str,), True)},
+    "derivative": {"function": ((str,), True), "variable": ((str,), True),
+                   "order": ((int,), False)},   # the N-th derivative, 1..5 (default 1)
     "identity": {
         "lhs": ((str,), True),
         "rhs": ((str,), True),
@@ -81,6 +84,8 @@ KIND_FIELDS = {
     },
     "backprop": {},
     "descent": {},
+    "gradient": {"function": ((str,), True), "variables": ((list,), True)},   # components in this order
+    "implicit": {"equation": ((str,), True), "variable": ((str,), True), "dependent": ((str,), True)},
 }
 
 LANGUAGES = ("en", "ru")

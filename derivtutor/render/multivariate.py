@@ -60,6 +60,7 @@ def _entries(result):
         for x, d in zip(xs, result.entries):
             yield "calculus.gradient.entry", {"var": x}, d
     elif result.kind == "hessian":
+        yield from _entries(result.gradient)  # where each entry that is differentiated again comes from
         for i, row in enumerate(result.entries):
             for j, d in enumerate(row):
                 yield "calculus.hessian.entry", {"i": i + 1, "j": j + 1, "partial": d.expr, "var": xs[j]}, d
