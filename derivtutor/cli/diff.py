@@ -31,7 +31,7 @@ def run(args) -> int:
 
     fmt = "json" if args.json else args.format
     if chosen(args):
-        return run_mode(args, fmt, render, TIME_LIMIT)
+        return run_mode(args, fmt, render, TIME_LIMIT, pick_variable)
     try:
         expr = parse(args.expr)
     except ParseError as err:

@@ -27,8 +27,11 @@ def chosen(args) -> list[str]:
     return [m for m in MODES if getattr(args, m, None) not in (None, False)]
 
 
-def run_mode(args, fmt: str, render, time_limit_seconds: float) -> int:
-    """Build the asked-for result, render it like a Derivation, print it; the exit code."""
+def run_mode(args, fmt: str, render, time_limit_seconds: float, pick_variable) -> int:
+    """Build the asked-for result, render it like a Derivation, print it; the exit code.
+
+    ``render(result, fmt, args)`` and ``pick_variable(args, expr)`` are the diff command's own.
+    """
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.catalogue import message
     from derivtutor.input.parsing import ParseError
@@ -42,7 +45,7 @@ def run_mode(args, fmt: str, render, time_limit_seconds: float) -> int:
         return fail(args, code, message(code, args.lang, order=args.order))
     try:
         with time_limit(time_limit_seconds):
-            result = _build(args, modes[0])
+            result = _build(args, modes[0], pick_variable)
             if isinstance(result, int):
                 return result
             output = render(result, fmt, args)
@@ -76,7 +79,7 @@ def _variables(args):
     return names
 
 
-def _build(args, mode: str):
+def _build(args, mode: str, pick_variable):
     from derivtutor.catalogue import message
     from derivtutor.input.parsing import parse
     from derivtutor.input.split import parse_vector
@@ -100,8 +103,6 @@ def _build(args, mode: str):
         return mv.jacobian(components, names)
     expr = parse(args.expr, variables=names)
     if mode == "order":
-        from derivtutor.cli.diff import pick_variable
-
         var = pick_variable(args, expr)
         if isinstance(var, int):
             return var

@@ -1,11 +1,13 @@
-"""Checkers for the gradient and implicit kinds of exercise, and the order of a derivative.
+"""Checkers for the gradient and implicit kinds of exercise.
 
 - gradient: the answer is the vector of partial derivatives of ``function`` with
   respect to ``variables`` (a list of names, in the order the components go),
   checked component by component (``derivtutor.checking.vectors``);
 - implicit: the answer is dy/dx for ``equation`` (``F = G``), with ``variable``
-  the x and ``dependent`` the y (``derivtutor.checking.implicit``);
-- a derivative exercise with ``order = N`` (1 to 5) asks for the N-th derivative.
+  the x and ``dependent`` the y (``derivtutor.checking.implicit``).
+
+(A derivative exercise with ``order = N``, 1 to 5, asks for the N-th derivative:
+``derivtutor.course.kinds.check_derivative``.)
 
 >>> from derivtutor.course.bank import find_exercise
 >>> check_gradient(find_exercise("gradient-seed002-contour"), "(2(x - 3), 4(y + 2))").verdict
@@ -31,11 +33,3 @@ def check_implicit(exercise, answer: str, lang: str = "en", syntax: str = "auto"
     return check_equation(exercise.get("equation"), answer, exercise.get("variable", "x"),
                           exercise.get("dependent", "y"), syntax=syntax, lang=lang,
                           partial_credit=dict(exercise.partial_credit) or None, timeout=timeout)
-
-
-def check_order(exercise, answer: str, options: dict):
-    """The derivative of order ``order`` of the exercise's function (see ``derivtutor.checking.orders``)."""
-    from derivtutor.checking.orders import check_order as check_nth
-
-    return check_nth(bank_expr(exercise.get("function")), answer, exercise.get("variable", "x"),
-                     exercise.get("order", 1), **options)

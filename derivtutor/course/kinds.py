@@ -47,10 +47,11 @@ def _options(exercise, lang: str, syntax: str, timeout: float) -> dict:
 
 def check_derivative(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
     """Is ``answer`` the derivative (of order ``order``, default 1) of the exercise's function?"""
-    if exercise.get("order", 1) != 1:
-        from derivtutor.course.calculus_kinds import check_order
+    if exercise.get("order", 1) != 1:  # the N-th derivative: the last step checked against the (N-1)-th
+        from derivtutor.checking.orders import check_order
 
-        return check_order(exercise, answer, _options(exercise, lang, syntax, timeout))
+        return check_order(bank_expr(exercise.get("function")), answer, exercise.get("variable", "x"),
+                           exercise.get("order"), **_options(exercise, lang, syntax, timeout))
     return check_answer(bank_expr(exercise.get("function")), answer, exercise.get("variable", "x"),
                         **_options(exercise, lang, syntax, timeout))
 
