@@ -245,3 +245,25 @@ def test_multivariate_and_implicit_latex_compiles(tmp_path, lang):
                          cwd=tmp_path, capture_output=True, text=True, timeout=240)
     assert run.returncode == 0, run.stdout[-2000:]
     assert (tmp_path / "doc.pdf").stat().st_size > 1000
+
+
+def test_calculus_messages_have_both_languages_with_the_same_fields():
+    import tomllib
+    from pathlib import Path
+
+    from derivtutor.catalogue import placeholders
+
+    path = Path(__file__).resolve().parents[1] / "derivtutor" / "locale" / "calculus.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def codes(table, prefix=""):
+        for key, value in table.items():
+            if "en" in value:
+                yield prefix + key
+            else:
+                yield from codes(value, prefix + key + ".")
+
+    found = list(codes(data))
+    assert len(found) > 30
+    for code in found:
+        assert placeholders(code, "en") == placeholders(code, "ru"), code
