@@ -5,6 +5,8 @@ to import)::
 
     parse(text, syntax="auto", variables=None)      -> SymPy expression | ParseError
     differentiate(expr_or_text, var="x")            -> Derivation (steps + result)
+    higher_order / gradient / hessian / jacobian    -> several explained derivatives at once
+    implicit_text("x^2 + y^2 = 1", "x", "y")        -> dy/dx by implicit differentiation
     check_answer(function, answer, var="x", ...)    -> CheckResult
     check_derivation(function_or_exercise, text, var="x", ...) -> DerivationResult (line by line)
     NetworkSpec.build([2, 3, 1], "sigmoid")         -> a network to derive
@@ -36,6 +38,14 @@ _EXPORTS = {
     "sigmoid": "derivtutor.functions",
     "TimeLimitExceeded": "derivtutor.budget",
     "check_submission": "derivtutor.lab.check",
+    "higher_order": "derivtutor.steps.multivariate",
+    "gradient": "derivtutor.steps.multivariate",
+    "hessian": "derivtutor.steps.multivariate",
+    "jacobian": "derivtutor.steps.multivariate",
+    "implicit_text": "derivtutor.steps.implicit",
+    "check_gradient": "derivtutor.checking.vectors",
+    "check_implicit": "derivtutor.checking.implicit",
+    "check_order": "derivtutor.checking.orders",
 }
 _SUBMODULES = {"mlp": "derivtutor.backprop.mlp"}
 

@@ -166,6 +166,12 @@ COMPOSITE = [
 ]
 
 MACHINE_LEARNING = [
+    # The ReLU family (kinks at 0, H(0) = 0); the sample points avoid the kinks.
+    ("relu-affine", "relu(w x + b)", "w"),
+    ("max-zero", "max(0, 1 - x)", "x"),
+    ("leaky-relu", "leaky_relu(x - 2, 0.1)", "x"),
+    ("step-times-square", "heaviside(x - 1) x^2", "x"),
+    ("softplus-function", "softplus(w x)", "w"),
     ("sigmoid", "sigma(x)", "x"),
     ("sigmoid-linear", "sigmoid(w x + b)", "w"),
     ("sigmoid-by-x", "sigmoid(w x + b)", "x"),

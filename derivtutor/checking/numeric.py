@@ -39,7 +39,7 @@ import mpmath
 import numpy
 import sympy
 
-from derivtutor.functions import sigmoid
+from derivtutor.functions import sigmoid, softplus
 
 FLOAT_TOL = 1e-10      # float tier: relative agreement
 BIG = 10**6            # rationals with larger numerator/denominator need mpmath
@@ -79,6 +79,7 @@ FLOAT_FUNCS = {
     sympy.sinh: numpy.sinh, sympy.cosh: numpy.cosh, sympy.tanh: numpy.tanh,
     sympy.Abs: lambda z: numpy.abs(z) + 0j, sympy.sign: lambda z: _complex_sign(z),
     sigmoid: lambda z: 1 / (1 + numpy.exp(-z)),
+    softplus: lambda z: numpy.log(1 + numpy.exp(z)),
 }
 
 
@@ -209,6 +210,9 @@ def _make_context(dps: int) -> tuple[mpmath.MPContext, dict]:
         namespace[name] = _guard(ctx, getattr(ctx, name), TRIG_LIMIT)
     exp = namespace["exp"]
     namespace["sigmoid"] = lambda a: 1 / (1 + exp(-a))
+    namespace["softplus"] = lambda a: ctx.log(1 + exp(a))
+    # x > 0 is a TypeError for a complex x: the point is then undefined, as for max(0, x).
+    namespace["leaky_relu"] = lambda x, a: x if x > 0 else a * x
 
     def power(b, e):
         if b != 0 and abs(e) * (abs(ctx.log(abs(b), 2)) + 1) > POW_BITS_LIMIT:
@@ -239,7 +243,7 @@ class _MpBackend:
             sympy.tan: ns["tan"], sympy.cot: ns["cot"], sympy.sec: ns["sec"], sympy.csc: ns["csc"],
             sympy.asin: ctx.asin, sympy.acos: ctx.acos, sympy.atan: ctx.atan, sympy.acot: ctx.acot,
             sympy.sinh: ns["sinh"], sympy.cosh: ns["cosh"], sympy.tanh: ctx.tanh,
-            sympy.Abs: abs, sympy.sign: ctx.sign, sigmoid: ns["sigmoid"],
+            sympy.Abs: abs, sympy.sign: ctx.sign, sigmoid: ns["sigmoid"], softplus: ns["softplus"],
         }
 
     def const(self, expr):

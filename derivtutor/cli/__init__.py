@@ -55,11 +55,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Options whose value may start with '-' (an answer "-x/y"): argparse would read it as an option.
+SIGNED_VALUE_OPTIONS = ("--answer", "--function")
+
+
+def join_signed_values(argv: Sequence[str]) -> list[str]:
+    """``--answer -x/y`` -> ``--answer=-x/y``, so that a leading minus sign is a value, not an option.
+
+    >>> join_signed_values(["check", "--answer", "-x/y", "--json"])
+    ['check', '--answer=-x/y', '--json']
+    """
+    out, i = [], 0
+    while i < len(argv):
+        token = argv[i]
+        if token in SIGNED_VALUE_OPTIONS and i + 1 < len(argv) and argv[i + 1].startswith("-") \
+                and not argv[i + 1].startswith("--"):
+            out.append(f"{token}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok/correct, 1 incorrect, 2 invalid/usage)."""
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(join_signed_values(list(sys.argv[1:] if argv is None else argv)))
     except SystemExit as exc:
         return int(exc.code or 0)
     try:

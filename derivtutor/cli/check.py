@@ -10,6 +10,8 @@ from derivtutor.cli.common import (EXIT_INCORRECT, EXIT_INVALID, EXIT_OK, OnceAc
 
 from derivtutor.cli.variant_flags import add_student_flags, student_variant
 
+from derivtutor.cli.check_modes import check_mode, chosen, register_options
+
 EXIT_CODES = {"correct": EXIT_OK, "incorrect": EXIT_INCORRECT, "invalid": EXIT_INVALID}
 
 
@@ -24,6 +26,7 @@ def register(subparsers) -> None:
                    help="how to read the answer (default: auto)")
     p.add_argument("--require-simplified", action="store_true",
                    help="a correct answer longer than the simplest form gets partial credit")
+    register_options(p)   # --order, --gradient, --vars, --implicit (derivtutor.cli.check_modes)
     add_lang_flag(p)
     add_json_flag(p)
     from derivtutor.cli import check_derivation
@@ -46,7 +49,10 @@ def run(args) -> int:
         return _usage(args, "check.cli.both", message("check.cli.both", args.lang))
     if not args.exercise and not args.function:
         return _usage(args, "check.cli.need-function", message("check.cli.need-function", args.lang))
-    result = _check_exercise(args) if args.exercise else _check_function(args)
+    if chosen(args):
+        result = check_mode(args, _usage)
+    else:
+        result = _check_exercise(args) if args.exercise else _check_function(args)
     if isinstance(result, int):
         return result
     _print_result(args, result)

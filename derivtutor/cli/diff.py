@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from derivtutor.cli.common import EXIT_OK, OnceAction, add_json_flag, add_lang_flag, fail, print_json
+from derivtutor.cli.diff_modes import chosen, register_options, run_mode
 
 #: Seconds one derivation may take before it is abandoned.
 TIME_LIMIT = 20.0
@@ -17,6 +18,7 @@ def register(subparsers) -> None:
     p.add_argument("--detail", choices=("brief", "full"), default="full",
                    help="brief: top-level steps only; full: every substep (default)")
     p.add_argument("--standalone", action="store_true", help="with --format latex: a whole document")
+    register_options(p)   # --order, --gradient, --hessian, --jacobian, --vars, --implicit
     add_lang_flag(p)
     add_json_flag(p)
     p.set_defaults(func=run)
@@ -29,6 +31,8 @@ def run(args) -> int:
     from derivtutor.steps.engine import differentiate
 
     fmt = "json" if args.json else args.format
+    if chosen(args):
+        return run_mode(args, fmt, render, TIME_LIMIT, pick_variable)
     try:
         expr = parse(args.expr, decimal_comma=args.lang == "ru")
     except ParseError as err:

@@ -3,7 +3,7 @@
 Every file in ``exercises/`` describes one exercise::
 
     id = "chain-tg-x2"
-    kind = "derivative"          # derivative | identity | value | backprop | descent | derivation | lab | matrix
+    kind = "derivative"          # derivative | identity | value | backprop | descent | derivation | lab | matrix | gradient | implicit
     topic = "chain"
     difficulty = 2               # 1..3
     points = 1.0
@@ -48,6 +48,8 @@ KIND_CHECKERS = {
     "matrix": "derivtutor.course.matrix_kind:check",
     "derivation": "derivtutor.course.derivation_kind:check",
     "lab": "derivtutor.course.lab_kind:check",
+    "gradient": "derivtutor.course.calculus_kinds:check_gradient",
+    "implicit": "derivtutor.course.calculus_kinds:check_implicit",
 }
 
 #: Fields every exercise has: name -> (accepted types, required).
@@ -69,7 +71,8 @@ COMMON_FIELDS = {
 #: Kind-specific fields: name -> (accepted types, required). The backprop and
 #: descent kinds validate their own fields in their checker modules.
 KIND_FIELDS = {
-    "derivative": {"function": ((str,), True), "variable": ((str,), True)},
+    "derivative": {"function": ((str,), True), "variable": ((str,), True),
+                   "order": ((int,), False)},   # the N-th derivative, 1..5 (default 1)
     "identity": {
         "lhs": ((str,), True),
         "rhs": ((str,), True),
@@ -96,6 +99,8 @@ KIND_FIELDS = {
         "answer_credit": ((int, float), False),
     },
     "lab": {"lab": ((dict,), True)},   # the spec; derivtutor.lab.spec validates it
+    "gradient": {"function": ((str,), True), "variables": ((list,), True)},   # components in this order
+    "implicit": {"equation": ((str,), True), "variable": ((str,), True), "dependent": ((str,), True)},
 }
 
 LANGUAGES = ("en", "ru")

@@ -46,13 +46,17 @@ def _options(exercise, lang: str, syntax: str, timeout: float) -> dict:
 
 
 def check_derivative(exercise, answer: str, lang: str = "en", syntax: str = "auto", timeout: float = DEFAULT_TIMEOUT):
-    """Is ``answer`` the derivative of the exercise's function?"""
+    """Is ``answer`` the derivative (of order ``order``, default 1) of the exercise's function?"""
     function = bank_expr(exercise.get("function"))
     var = exercise_variable(exercise, function)
     if var is None:
         names = ", ".join(sorted(s.name for s in function.free_symbols))
         return CheckResult("invalid", None, ["check.need-var"], message("check.need-var", lang, names=names),
                            answer=str(answer))
+    if exercise.get("order", 1) != 1:  # the N-th derivative: the last step checked against the (N-1)-th
+        from derivtutor.checking.orders import check_order
+
+        return check_order(function, answer, var, exercise.get("order"), **_options(exercise, lang, syntax, timeout))
     return check_answer(function, answer, var, **_options(exercise, lang, syntax, timeout))
 
 

@@ -105,12 +105,35 @@ def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
 def resolve_plain(tokens: list[Token], variables=None) -> list[Token]:
     """Resolve every plain name token and join subscripts (w_1 -> w1)."""
     out: list[Token] = []
+    tokens = join_underscored(tokens)
     for k, t in enumerate(tokens):
         if t.kind == "name":
             out.extend(expand_run(t, tokens[k + 1], variables))
         else:
             out.append(t)
     return join_subscripts(lift_subscripts(out))
+
+
+def join_underscored(tokens: list[Token]) -> list[Token]:
+    """name '_' name -> one function token when the joined word is a function written with '_'.
+
+    >>> [t.value for t in join_underscored([Token("name", "leaky", 0), Token("op", "_", 5),
+    ...                                     Token("name", "relu", 6), Token("end", None, 10)])]
+    ['leaky_relu', None]
+    """
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if (t.kind == "name" and i + 2 < len(tokens) and tokens[i + 1].kind == "op" and tokens[i + 1].value == "_"
+                and tokens[i + 2].kind == "name"
+                and f"{t.value}_{tokens[i + 2].value}" in V.UNDERSCORED_FUNCTIONS):
+            out.append(Token("func", V.FUNCTION_ALIASES[f"{t.value}_{tokens[i + 2].value}"], t.pos))
+            i += 3
+            continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def resolve_latex(tokens: list[Token], variables=None) -> list[Token]:

@@ -19,7 +19,7 @@ import sympy
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.input.errors import ParseError
-from derivtutor.functions import sigmoid
+from derivtutor.functions import leaky_relu, sigmoid, softplus
 from derivtutor.input.grammar import Grammar
 from derivtutor.input.latex_lexing import tokenize_latex
 from derivtutor.input.lexing import tokenize_plain
@@ -38,6 +38,7 @@ _ALLOWED_NODES = (
     sympy.asin, sympy.acos, sympy.atan, sympy.acot, sympy.sinh, sympy.cosh, sympy.tanh,
     sympy.coth, sympy.sech, sympy.csch, sympy.asinh, sympy.acosh, sympy.atanh,
     sympy.Abs, sympy.sign, sigmoid,
+    sympy.Max, sympy.Heaviside, leaky_relu, softplus,   # the ReLU family (relu is Max(0, x))
 )
 _ALLOWED_ATOMS = (sympy.E, sympy.pi, sympy.I)
 _SYMBOL_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*$")

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import sympy
 
-from derivtutor.functions import sigmoid
+from derivtutor.functions import leaky_relu, relu, sigmoid, softplus, step
 from derivtutor.input.absolute import real_abs
 
 
@@ -48,6 +48,12 @@ FUNCTIONS = {
     "cbrt": (lambda x: sympy.Pow(x, sympy.Rational(1, 3)), (1,)),
     "abs": (real_abs, (1,)),
     "sigmoid": (sigmoid, (1,)),
+    # The ReLU family; kinks follow the course convention H(0) = 0 (see derivtutor.functions).
+    "relu": (relu, (1,)),
+    "max": (sympy.Max, (2,)),
+    "leaky_relu": (leaky_relu, (2,)),
+    "softplus": (softplus, (1,)),
+    "heaviside": (step, (1,)),
 }
 
 #: Every spelling students use -> canonical name (course, Russian and European names included).
@@ -61,7 +67,12 @@ FUNCTION_ALIASES = {
     "arch": "acosh", "artanh": "atanh", "arctanh": "atanh", "arth": "atanh", "sgn": "sign",
     "ln": "log",
     "σ": "sigmoid",
+    "ReLU": "relu", "leakyrelu": "leaky_relu", "lrelu": "leaky_relu", "step": "heaviside",
+    "Heaviside": "heaviside",
 }
+
+#: Function names written with an underscore (plain text splits the rest at '_').
+UNDERSCORED_FUNCTIONS = frozenset(name for name in FUNCTION_ALIASES if "_" in name)
 
 #: f^-1 written on a function name means its inverse (sin^-1 x = arcsin x).
 INVERSE_FUNCTIONS = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot",
@@ -106,6 +117,8 @@ LATEX_FUNCTIONS = {
     "ln": "log", "log": "log", "lg": "lg", "exp": "exp", "sigma": "sigmoid",
     "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "arsh": "asinh", "arch": "acosh",
     "arth": "atanh", "surd": "sqrt",
+    "max": "max", "relu": "relu", "ReLU": "relu", "softplus": "softplus", "heaviside": "heaviside",
+    "leakyrelu": "leaky_relu", "step": "heaviside",
 }
 
 #: LaTeX commands that mean multiplication or division.

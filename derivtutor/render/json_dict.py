@@ -19,9 +19,10 @@ from derivtutor.render.text import Line, TextPrinter
 from derivtutor.render.latex import LatexPrinter, course_latex
 
 
-def derivation_dict(derivation, lang: str = "en", detail: str = "full") -> dict:
-    """The JSON-ready dictionary of a Derivation."""
-    text, tex = TextPrinter(lang, detail), LatexPrinter(lang, detail)
+def derivation_dict(derivation, lang: str = "en", detail: str = "full", printers=None) -> dict:
+    """The JSON-ready dictionary of a Derivation (``printers``: the text and LaTeX printer classes)."""
+    text_cls, tex_cls = printers or (TextPrinter, LatexPrinter)
+    text, tex = text_cls(lang, detail), tex_cls(lang, detail)
     return {
         "expression": sstr(derivation.expr),
         "variable": derivation.var.name,

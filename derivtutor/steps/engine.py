@@ -31,6 +31,7 @@ from derivtutor.steps.rules import (
     VariableRule,
 )
 from derivtutor.steps.rules_elementary import abs_inside_real
+from derivtutor.steps.rules_kinks import kink_finders
 from derivtutor.steps.simplification import SimplifyStep, chain_factors, simplify_steps
 
 #: Function class -> rule for that function applied to the variable itself.
@@ -68,7 +69,7 @@ class _Finder:
     def __init__(self, expr: Expr, var: Symbol):
         taken = {s.name for s in expr.free_symbols} | {var.name}
         self.names = substitution_names(taken)
-        self.table = {Add: self._add, Mul: self._mul, Pow: self._pow}
+        self.table = {Add: self._add, Mul: self._mul, Pow: self._pow, **kink_finders(self)}
 
     def derive(self, expr: Expr, var: Symbol) -> Rule:
         if var not in expr.free_symbols:

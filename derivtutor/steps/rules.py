@@ -65,6 +65,7 @@ from derivtutor.steps.rules_elementary import (
     TanhRule,
     TanRule,
 )
+from derivtutor.steps.rules_kinks import KINK_RULES, HeavisideRule, LeakyReluRule, ReluRule, SoftplusRule
 
 ALL_RULES: tuple[type[Rule], ...] = (
     ConstantRule, VariableRule, ConstantMultipleRule, SumRule, PowerRule, SqrtRule,
@@ -73,7 +74,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     SinRule, CosRule, TanRule, CotRule, SecRule, CscRule,
     AsinRule, AcosRule, AtanRule, AcotRule, SinhRule, CoshRule, TanhRule,
     CothRule, SechRule, CschRule, AsinhRule, AcoshRule, AtanhRule,
-    SigmoidRule, AbsRule, AbsRewriteRule, SignRule,
+    SigmoidRule, AbsRule, AbsRewriteRule, SignRule, *KINK_RULES,
 )
 
 #: Stable rule id -> rule class.
