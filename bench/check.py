@@ -119,6 +119,7 @@ def time_naive(corpus, limit: float) -> tuple[list[float], dict]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--naive-limit", type=float, default=5.0, help="seconds per naive check (default 5)")
+    ap.add_argument("--no-cold", action="store_true", help="skip the answer-compile-cold pass")
     args = ap.parse_args(argv)
     from derivtutor.checking.checker import check_answer
 
@@ -129,7 +130,7 @@ def main(argv=None) -> int:
     symbolic = _count_symbolic_stage()
     ours, verdicts = time_ours(corpus, clear_compiled=False)
     decided_symbolically = symbolic["n"]
-    ours_cold, _ = time_ours(corpus, clear_compiled=True)
+    ours_cold = ours if args.no_cold else time_ours(corpus, clear_compiled=True)[0]
     for v in verdicts:
         kinds[v] += 1
     naive, naive_verdicts = time_naive(corpus, args.naive_limit)

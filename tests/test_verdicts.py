@@ -66,7 +66,8 @@ def _correct_cases():
 
 @pytest.mark.parametrize("function, answer", list(_correct_cases()))
 def test_correct_forms_of_generated_functions_are_correct(function, answer):
-    assert check_answer(function, answer).verdict == "correct"
+    # A generous limit: this tests the verdict, not the speed (bench/check.py measures that).
+    assert check_answer(function, answer, timeout=10).verdict == "correct"
 
 
 @pytest.mark.parametrize("function, answer", [
@@ -79,12 +80,18 @@ def test_correct_forms_of_generated_functions_are_correct(function, answer):
     ("tg(2x + |x^(3/2)|)", "(2 + 3/2 sqrt(|x|) sign(x))/cos^2(2x + |x|^(3/2))"),
 ], ids=["tanh-cosh", "tanh-tanh", "power-20", "abs-exp", "sqrt-abs-exp", "abs-2x", "tg-abs-power"])
 def test_textbook_answers_are_correct(function, answer):
-    assert check_answer(function, answer).verdict == "correct"
+    # The parser has a 1 s limit of its own; on a loaded machine its first SymPy call for
+    # cosh^2(e^(x^2)) can pass it. The checker is what is tested here, so parse first.
+    try:
+        parse(answer)
+    except Exception:  # noqa: BLE001 -- warmed, tried again below
+        pass
+    assert check_answer(function, answer, timeout=10).verdict == "correct"
 
 
 def test_expanded_cancelling_form_is_correct():
     f = (2 * x + 3) ** 30
-    assert check_answer(f, sympy.expand(sympy.diff(f, x))).verdict == "correct"
+    assert check_answer(f, sympy.expand(sympy.diff(f, x)), timeout=10).verdict == "correct"
 
 
 def test_no_crash_on_sign_answers():

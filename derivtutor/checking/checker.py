@@ -207,7 +207,7 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
             # SymPy's automatic evaluation of a monster (cosh of e^(210^5)) gave up.
             return _invalid(text, "check.too-large", lang)
     try:
-        comparison = compare(ref.expected, expr, (ref.var,))
+        comparison = compare(conditioned(ref.expected), expr, (ref.var,))
     except INTERNAL_ERRORS:
         # Never crash a batch on one answer: not graded, with a clear message.
         return _invalid(text, "check.error", lang)
@@ -226,6 +226,14 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
     ce = comparison.counterexample
     return CheckResult("incorrect", float(score), codes, " ".join([sentence, _counter_sentence(ce, lang)]).strip(),
                        counterexample=ce.to_dict() if ce else None, **base)
+
+
+@lru_cache(maxsize=256)
+def conditioned(expected: sympy.Expr) -> sympy.Expr:
+    """The reference in a form whose values can be computed: 1 - th^2 u is 1/ch^2 u exactly,
+    but at u = e^9 it is 0 until 7000 digits, while 1/ch^2 u is resolved at once."""
+    w = sympy.Wild("w")
+    return expected.replace(1 - sympy.tanh(w) ** 2, 1 / sympy.cosh(w) ** 2)
 
 
 def _counter_sentence(ce, lang: str) -> str:
