@@ -162,13 +162,14 @@ def prove_backprop(spec: NetworkSpec, rules: dict | None = None) -> Proof:
     except ValueError:  # a wrong rule can multiply matrices of the wrong shapes
         return Proof(net.spec, (EntryCheck("shape", 0, 0, sympy.Symbol("shape_mismatch")),))
     entries = list(activation_lemmas(net.spec.activations))
+    at_kink = kink_at_zero if "relu" in net.spec.activations else (lambda e: e)
     for param in net.names.parameters():
         symbols, formula = env[param], env["dE/d" + param]
         if formula.shape != symbols.shape:  # a wrong rule can give the wrong shape
             entries.append(EntryCheck(param, 0, 0, sympy.Symbol("shape_mismatch")))
             continue
         for (i, j), s in _entries(symbols):
-            exact = kink_at_zero(sympy.diff(E, s))  # the same value at ReLU's kink on both sides
+            exact = at_kink(sympy.diff(E, s))  # the same value at ReLU's kink on both sides
             entries.append(EntryCheck(param, i + 1, j + 1, sympy.expand(exact - formula[i, j])))
     return Proof(net.spec, tuple(entries))
 
