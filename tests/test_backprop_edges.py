@@ -193,3 +193,13 @@ def test_backprop_cli_bce_and_mean(argv, code, fact, capsys):
     assert main(argv) == code
     out = capsys.readouterr()
     assert fact in out.out + out.err
+
+
+def test_softmax_ce_rule_prints_sum_of_the_labels():
+    # mutmut: the printers of sum(l) survived every other test
+    from derivtutor.backprop.document import report_dict
+
+    doc = report_dict(derive_backprop(NetworkSpec.build([2, 3, 2], "tanh", loss="ce")))
+    first = doc["backward"][0]
+    assert first["text"] == "dE/dq = z sum(l) - l"
+    assert r"\textstyle\sum_j l_j" in first["latex"]
