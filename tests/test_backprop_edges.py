@@ -201,5 +201,5 @@ def test_softmax_ce_rule_prints_sum_of_the_labels():
 
     doc = report_dict(derive_backprop(NetworkSpec.build([2, 3, 2], "tanh", loss="ce")))
     first = doc["backward"][0]
-    assert first["text"] == "dE/dq = z sum(l) - l"
+    assert first["text"] == "dE/dq = z*sum(l) - l"
     assert r"\textstyle\sum_j l_j" in first["latex"]
