@@ -142,12 +142,47 @@ def bench_training(epochs: int) -> None:
               f"  (target <= 1.5: {'met' if numpy_median / median <= 1.5 else 'NOT met'})")
 
 
+STAGE_NETS = (  # growing nets for the per-stage limits: (label, layers, hidden activation, loss)
+    ("2-3-1", [2, 3, 1], "sigmoid", "mse"), ("4-8-3 ce", [4, 8, 3], "tanh", "ce"),
+    ("4-6-6-3 relu", [4, 6, 6, 3], "relu", "mse"), ("3-4-4-4-2 tanh", [3, 4, 4, 4, 2], "tanh", "mse"),
+    ("64-64-10", [64, 64, 10], "tanh", "ce"), ("128-128-128-10", [128, 128, 128, 10], "relu", "mse"),
+    ("256-256-256-2", [256, 256, 256, 2], "tanh", "bce"), ("256x5", [256, 256, 256, 256, 256], "relu", "mse"),
+)
+
+
+def time_stages() -> None:
+    """Seconds of each stage alone (derive, prove, numeric check) on growing nets, one cold run each."""
+    from sympy.core.cache import clear_cache
+
+    from derivtutor.backprop.gradcheck import numeric_check
+    from derivtutor.backprop.network import NetworkSpec, derive_backprop
+    from derivtutor.backprop.proof import prove_backprop
+
+    print("\nper stage, seconds (one cold run each; the proof runs at the width-2 instance):")
+    print(f"  {'network':18} {'parameters':>10} {'derive':>8} {'prove':>8} {'numeric':>8}")
+    for label, layers, activation, loss in STAGE_NETS:
+        spec = NetworkSpec.build(layers, activation, loss=loss)
+        times = []
+        for stage in (derive_backprop, prove_backprop, lambda s: numeric_check(derive_backprop(s))):
+            clear_cache()
+            start = time.perf_counter()
+            stage(spec)
+            times.append(time.perf_counter() - start)
+        count = sum(m * n + n for m, n in zip(layers[:-1], layers[1:]))
+        print(f"  {label:18} {count:10d} " + " ".join(f"{t:8.3f}" for t in times))
+    print("  (a stage 'handles' a net within 2 s / 10 s when its column is below that)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=15)
     parser.add_argument("--baseline-limit", type=float, default=20.0)
+    parser.add_argument("--stages-only", action="store_true", help="only the per-stage sizes")
     args = parser.parse_args(argv)
+    if args.stages_only:
+        time_stages()
+        return 0
 
     print("derive + prove + numeric check (cold SymPy cache each repeat), seconds:")
     print(f"  {'network':32} {'median':>8} {'max':>8}  {'target':>7}  {'sympy.diff end to end':>22}  {'ratio':>6}")
@@ -158,6 +193,7 @@ def main(argv=None) -> int:
         print(f"  {label:32} {median:8.3f} {worst:8.3f}  {'met' if worst <= 2.0 else 'NOT met':>7}  {base}  {ratio}"
               f"   (max rel. error: {check.max_rel_error_numpy:.1e} vs numpy, {check.max_rel_error_fd:.1e} vs FD)")
     print("  (the baseline only differentiates; it neither proves nor checks anything)")
+    time_stages()
     bench_training(args.epochs)
     return 0
 

@@ -72,7 +72,15 @@ def test_derivative_verdicts_agree_with_sympy(exercise_id, answer, verdict):
     assert {None: "invalid", True: "correct", False: "incorrect"}[witness] == verdict
     result = check_exercise(exercise, answer, timeout=20)
     assert result.verdict == verdict
-    assert (result.score or 0.0) == (1.0 if verdict == "correct" else result.score or 0.0)
+    # the score from the exercise file: 1 when correct and simplified, the file's partial credit of a
+    # diagnosed mistake when incorrect (else 0), none when invalid
+    credit = [exercise.partial_credit.get(code.rsplit(".", 1)[-1], 0.0) for code in result.diagnosis]
+    if verdict == "invalid":
+        assert result.score is None
+    elif verdict == "correct":
+        assert result.score == (1.0 if not credit else max(credit + [0.0]))
+    else:
+        assert result.score == max(credit, default=0.0)
 
 
 OTHER_KINDS = [

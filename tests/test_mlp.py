@@ -13,18 +13,21 @@ NETS = [
     ([3, 4, 2], ["tanh", "linear"], "mse", 0.1),
     ([3, 5, 4, 3], ["relu", "tanh", "softmax"], "ce", 0.0),
     ([2, 3, 3, 3, 2], ["sigmoid", "relu", "tanh", "softmax"], "ce", 0.05),
+    ([3, 4, 2], ["tanh", "sigmoid"], "bce", 0.05),
 ]
 
 
 @pytest.mark.parametrize("sizes, acts, loss, l2", NETS, ids=lambda v: str(v))
 @pytest.mark.parametrize("mean", [False, True], ids=["sum", "mean"])
-def test_backward_matches_finite_differences(sizes, acts, loss, l2, mean):
+@pytest.mark.parametrize("labels", ["one-hot", "soft"])
+def test_backward_matches_finite_differences(sizes, acts, loss, l2, mean, labels):
     net = MLP(sizes, acts, loss=loss, l2=l2, mean=mean, seed=1)
     rng = np.random.default_rng(2)
     for p in net.parameters():  # non-zero biases too, so their L2 term is tested
         p[...] = rng.normal(size=p.shape)
     X = rng.normal(size=(5, sizes[0]))
-    L = one_hot(rng.integers(0, sizes[-1], 5), sizes[-1]) if loss == "ce" else rng.uniform(size=(5, sizes[-1]))
+    # soft labels (sum != 1) catch a cross-entropy backward that assumes sum(l) = 1
+    L = one_hot(rng.integers(0, sizes[-1], 5), sizes[-1]) if labels == "one-hot" else rng.uniform(size=(5, sizes[-1]))
     net.loss(X, L)
     grads = net.backward()
     for p, g in zip(net.parameters(), grads):

@@ -1,4 +1,8 @@
-"""Every `derivtutor ...` command shown in README.md runs and ends as a command should."""
+"""Every `derivtutor ...` command shown in README.md ends with its pinned exit code and shows a pinned fact.
+
+A README command without an entry in FACTS fails here: add its exit code and a
+piece of its output (or of the file it writes) that would be absent if it broke.
+"""
 from __future__ import annotations
 
 import re
@@ -30,6 +34,45 @@ def readme_commands() -> list[tuple[str, tuple[int, ...]]]:
 
 COMMANDS = readme_commands()
 
+#: README command (as the README spells it, after dropping pipes) -> (exit code, fact in its output or file).
+FACTS = {
+    'derivtutor diff "arctg^2 x^3"': (0, "6*x^2*atan(x^3)/(x^6 + 1)"),
+    'derivtutor diff "ln cos^2(sin sqrt x)" --lang ru': (0, "Производная сложной"),
+    'derivtutor diff "1 + e^(w1 x + w0)" --var w1 --json': (0, '"derivative": "x*exp(w0 + w1*x)"'),
+    'derivtutor diff "tg x^2" --format latex --standalone --lang ru': (0, r"\end{document}"),
+    'derivtutor diff "x^2 sin x" --format markdown --detail brief': (0, "Product rule"),
+    'derivtutor diff "1/(1+e^-x)" --lang ru --detail brief': (0, "Найдём производную"),
+    "derivtutor identity \"sigma(x)'\" \"sigma(x)(1 - sigma(x))\"": (0, "σ(x) = 1/(1 + exp(-x))"),
+    'derivtutor identity "d/dx tanh(x)" "1 - tanh(x)^2"': (0, "sinh(x)/cosh(x)"),
+    'derivtutor identity "tg(x)" "1/cos^2 x" "1 + tg^2 x" --diff': (0, "sin(x)/cos(x)"),
+    "derivtutor identity --softmax 3 --i 1 --j 2": (0, "s1*(delta12 - s2)"),
+    'derivtutor check --function "tg x^2" --answer "2x/cos^2 x^2"': (0, "correct: Correct."),
+    'derivtutor check --function "arctg^2 x^3" --answer "2arctg(x^3)/(1+x^6)"': (1, "which is 3x^2"),
+    'derivtutor check --function "t^3" --var t --answer "3t^2" --lang ru': (0, "верно"),
+    r"""derivtutor check chain-arctg2-x3 --answer '\frac{6x^2 \arctg x^3}{1+x^6}' --json""": (0, '"verdict": "correct"'),
+    'derivtutor parse "ln cos^2(sin sqrt x)"': (0, "log(cos(sin(sqrt(x)))**2)"),
+    'derivtutor parse "sin(х)" --lang ru': (2, "«x»"),
+    "derivtutor backprop": (0, "p = V x + v"),
+    "derivtutor backprop --scalar --check": (0, "Numeric check passed"),
+    "derivtutor backprop --layers 4,8,3 --activation tanh --output softmax --loss ce --l2 0.01 --check":
+        (0, "Numeric check passed"),
+    "derivtutor backprop --layers 3,4,4,4,2 --activation sigmoid,tanh,relu --output linear --check":
+        (0, "Numeric check passed"),
+    "derivtutor backprop --format latex --standalone": (0, r"\end{document}"),
+    "derivtutor backprop --loss bce --check": (0, "Numeric check passed"),
+    "derivtutor backprop --layers 4,8,3 --activation relu --loss ce --mean --check": (0, "Numeric check passed"),
+    'derivtutor graph "1 + e^(w1 x + w0)" --at x=1,w1=2,w0=1': (0, "dx = w1*da      40.1711"),
+    'derivtutor descend "w^2 + 12" --start w=5 --lr 0.1 --eps 0.01': (0, "dL/dw = 2*w"),
+    'derivtutor descend "w^2 + 12" --start w=5 --lr 0.01,0.1,0.9,1.1 --plot lr.png': (0, "lr.png"),
+    'derivtutor descend "(x-3)^2 + 2(y+2)^2" --start x=0,y=0 --plot contour.png': (0, "contour.png"),
+    "derivtutor descend --data linear --n 200 --batch full,1,32 --epochs 20 --seed 0 --plot curves.png": (0, "curves.png"),
+    "derivtutor descend --data logistic --lr 0.5": (0, "Logistic regression (cross-entropy)"),
+    "derivtutor exercises list --topic chain": (0, "chain-tg-x2"),
+    "derivtutor exercises show chain-tg-x2 --lang ru --hints": (0, "Сложная функция: tg x^2"),
+    'derivtutor check chain-tg-x2 --answer "2x/cos^2(x^2)"': (0, "correct: Correct."),
+    "derivtutor worksheet table-sin chain-tg-x2 chain-arctg2-x3 --solutions --lang ru --out sheet.tex": (0, "sheet.tex"),
+}
+
 
 def test_readme_shows_commands():
     assert len(COMMANDS) >= 25
@@ -37,9 +80,15 @@ def test_readme_shows_commands():
 
 @pytest.mark.parametrize("command,codes", COMMANDS, ids=[c[:60] for c, _ in COMMANDS])
 def test_readme_command_runs(command, codes, tmp_path, monkeypatch, capsys):
+    assert command in FACTS, f"pin the exit code and a fact of this README command in FACTS: {command}"
+    expected_code, fact = FACTS[command]
     monkeypatch.chdir(tmp_path)  # plots and worksheets land here
     code = main(shlex.split(command)[1:])
     out = capsys.readouterr()
-    # Unless pinned: 0 success or correct, 1 an incorrect answer shown on purpose; never 2.
-    assert code in codes, out.err
-    assert out.out or out.err or list(tmp_path.iterdir())
+    assert code == expected_code and code in codes, out.err
+    if fact.endswith((".png", ".tex")):  # a command that writes a file: the file, whole
+        written = tmp_path / fact
+        assert written.is_file() and written.stat().st_size > 0
+        assert not fact.endswith(".tex") or "\\end{document}" in written.read_text(encoding="utf-8")
+    else:
+        assert fact in out.out + out.err, (out.out + out.err)[-2000:]

@@ -15,7 +15,12 @@ The per-layer rules (g = dE/da for the layer's pre-activation a = W x + b)::
     elementwise     dE/da = dE/dz (hadamard) f'(a)    (f' found by sympy.diff)
     mse             dE/dz = z - l                     (found by sympy.diff)
     softmax-ce      dE/da = z sum(l) - l
+    sigmoid-bce     dE/da = z - l                     (found by sympy.diff)
     l2              + 2 lam W
+    mean            dE/dz (1/N), dE/db = g 1          (batch-mean losses: N columns)
+
+ReLU's derivative at the kink is 0: f'(a) = [a > 0] = Heaviside(a, 0), as in
+the numpy MLP and PyTorch.
 
 >>> from derivtutor.backprop.layer_rules import RULES, Grad, Quantity
 >>> RULES["affine-weight"](Grad("p"), Quantity("x"), Quantity("V"))
@@ -44,6 +49,7 @@ class total(sympy.Function):  # noqa: N801 -- named like SymPy's functions
 
 
 LAM = sympy.Symbol("lam")  # `lambda` is a Python keyword
+N = sympy.Symbol("N")  # the batch size of a batch-mean loss
 
 
 # --- terms -----------------------------------------------------------------
@@ -95,6 +101,12 @@ class Entrywise:
 
 
 @dataclass(frozen=True)
+class RowSum:
+    """term 1: the sum over a batch's columns (the bias gradient of a batch-mean loss)."""
+    term: object
+
+
+@dataclass(frozen=True)
 class Plus:
     left: object
     right: object
@@ -129,17 +141,33 @@ ACTIVATIONS = {
 ENTRY_LOSSES = {"mse": lambda z, l: sympy.Rational(1, 2) * (z - l) ** 2}
 
 
+def kink_at_zero(expr: sympy.Expr) -> sympy.Expr:
+    """Every step function with the course's value at the kink: Heaviside(a, 0) = [a > 0]."""
+    return expr.replace(sympy.Heaviside, lambda arg, *h0: sympy.Heaviside(arg, 0))
+
+
 def derivative_entrywise(activation: str, a: str, z: str) -> Entrywise:
-    """f'(a) written through the layer output z where it can be: sigma -> z(1 - z)."""
+    """f'(a) written through the layer output z where it can be: sigma -> z(1 - z).
+
+    >>> derivative_entrywise("relu", "p", "y").expr
+    Heaviside(p, 0)
+    """
     a_sym, z_sym = sympy.Symbol(a), sympy.Symbol(z)
     fa = ACTIVATIONS[activation](a_sym)
-    return Entrywise(sympy.diff(fa, a_sym).subs(fa, z_sym))
+    return Entrywise(kink_at_zero(sympy.diff(fa, a_sym).subs(fa, z_sym)))
 
 
 def loss_entrywise(loss: str, z: str, l: str) -> Entrywise:
     """dE/dz for a loss that is a sum over entries, by differentiating one entry."""
     z_sym, l_sym = sympy.Symbol(z), sympy.Symbol(l)
     return Entrywise(sympy.diff(ENTRY_LOSSES[loss](z_sym, l_sym), z_sym))
+
+
+def _sigmoid_bce(z: str, l: str) -> Entrywise:
+    """dE/da of E = -(l log sigma(a) + (1 - l) log(1 - sigma(a))), by sympy.diff, through z = sigma(a)."""
+    a, z_sym, l_sym = sympy.Dummy("a"), sympy.Symbol(z), sympy.Symbol(l)
+    E = -(l_sym * sympy.log(sigmoid(a)) + (1 - l_sym) * sympy.log(1 - sigmoid(a)))
+    return Entrywise(sympy.expand(sympy.diff(E, a).subs(sigmoid(a), z_sym)))
 
 
 def _softmax_ce(z: str, l: str) -> Entrywise:
@@ -155,7 +183,10 @@ RULES = {
     "elementwise": lambda g, activation, a, z: Hadamard(g, derivative_entrywise(activation, a, z)),
     "mse": lambda z, l: loss_entrywise("mse", z, l),
     "softmax-ce": _softmax_ce,
+    "sigmoid-bce": _sigmoid_bce,
     "l2": lambda term, W: Plus(term, Scaled(2 * LAM, W)),
+    "mean-loss": lambda term: Scaled(1 / N, term),
+    "mean-bias": lambda g: RowSum(g),
 }
 
 
@@ -164,15 +195,22 @@ RULES = {
 class NumpyBackend:
     """Column vectors as (n, 1) float arrays; ``env`` also holds the number ``lam``."""
 
-    modules = [{"total": np.sum, "Heaviside": lambda a, h0=0.5: np.heaviside(a, h0)}] + LAMBDIFY_MODULES
+    modules = [{"total": lambda l: np.sum(l, axis=0, keepdims=True),
+                "Heaviside": lambda a, h0=0.0: np.heaviside(a, h0)}] + LAMBDIFY_MODULES
 
     def hadamard(self, left, right):
         return left * right
 
+    def add_bias(self, Wx, b):
+        return Wx + b
+
+    def row_sum(self, g):
+        return g.sum(axis=1, keepdims=True)
+
     def activate(self, function, a):
-        if function == "softmax":
-            e = np.exp(a - a.max())
-            return e / e.sum()
+        if function == "softmax":  # per column: each column is one sample
+            e = np.exp(a - a.max(axis=0, keepdims=True))
+            return e / e.sum(axis=0, keepdims=True)
         s = sympy.Symbol("a")
         return np.broadcast_to(sympy.lambdify(s, ACTIVATIONS[function](s), self.modules)(a), a.shape)
 
@@ -186,26 +224,38 @@ class NumpyBackend:
         return float(expr.subs({s: env[s.name] for s in expr.free_symbols}))
 
 
+def _columns(matrix: sympy.Matrix) -> list:
+    return [matrix[:, j] for j in range(matrix.cols)]
+
+
 class SympyBackend:
     """Column vectors as SymPy matrices of entry expressions; ``lam`` stays a symbol."""
 
     def hadamard(self, left, right):
         return left.multiply_elementwise(right)
 
+    def add_bias(self, Wx, b):
+        return Wx + b * sympy.ones(1, Wx.cols)
+
+    def row_sum(self, g):
+        return g * sympy.ones(g.cols, 1)
+
     def activate(self, function, a):
-        if function == "softmax":
-            e = a.applyfunc(sympy.exp)
-            return e / sum(e)
+        if function == "softmax":  # per column: each column is one sample
+            return sympy.Matrix.hstack(*(e / sum(e) for e in (c.applyfunc(sympy.exp) for c in _columns(a))))
         return a.applyfunc(ACTIVATIONS[function])
 
     def entrywise(self, expr, env):
         symbols = sorted(expr.free_symbols, key=str)
-        expr = expr.replace(total, lambda v: sum(env[v.name]))
-        rows = env[symbols[0].name].rows
-        return sympy.Matrix([expr.xreplace({s: env[s.name][i] for s in symbols}) for i in range(rows)])
+        shape = env[symbols[0].name].shape
 
-    def scalar(self, expr, env):
-        return expr
+        def entry(i, j):
+            at = expr.replace(total, lambda v: sum(env[v.name][:, j]))
+            return at.xreplace({s: env[s.name][i, j] for s in symbols})
+        return sympy.Matrix(*shape, entry)
+
+    def scalar(self, expr, env):  # the batch size is a number; lam stays a symbol
+        return expr.xreplace({N: env[N.name]}) if N.name in env else expr
 
 
 def evaluate(term, env: dict, backend):
@@ -226,6 +276,7 @@ _EVALUATORS = {
     Times: lambda t, ev, env, be: ev(t.matrix) @ ev(t.vector),
     Hadamard: lambda t, ev, env, be: be.hadamard(ev(t.left), ev(t.right)),
     Entrywise: lambda t, ev, env, be: be.entrywise(t.expr, env),
+    RowSum: lambda t, ev, env, be: be.row_sum(ev(t.term)),
     Plus: lambda t, ev, env, be: ev(t.left) + ev(t.right),
     Scaled: lambda t, ev, env, be: be.scalar(t.factor, env) * ev(t.term),
 }

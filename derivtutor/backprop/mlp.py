@@ -120,28 +120,66 @@ class SoftmaxCrossEntropy:
         return (self.z * self.l.sum(axis=-1, keepdims=True) - self.l) / self.n
 
 
-LOSSES = {"mse": MSE, "ce": SoftmaxCrossEntropy}
+class SigmoidBinaryCrossEntropy:
+    """E = -sum (l log sigma(a) + (1 - l) log(1 - sigma(a))), as softplus(a) - l a; dE/da = sigma(a) - l."""
+
+    def __init__(self, mean: bool = False):
+        self.mean = mean
+
+    def forward(self, a, l):
+        self.z, self.l, self.n = numpy_sigmoid(a), l, (len(a) if self.mean else 1)
+        softplus = np.maximum(a, 0.0) + np.log1p(np.exp(-np.abs(a)))  # log(1 + e^a), never overflows
+        return np.sum(softplus - l * a) / self.n
+
+    def backward(self):
+        return (self.z - self.l) / self.n
+
+
+LOSSES = {"mse": MSE, "ce": SoftmaxCrossEntropy, "bce": SigmoidBinaryCrossEntropy}
+#: Losses that hold their output activation (for stability): loss -> that activation.
+FUSED = {"ce": "softmax", "bce": "sigmoid"}
 
 
 class MLP:
     """Dense layers with activations, a loss and optional L2: lam sum(|W|^2 + |b|^2).
 
     ``activations`` has one name per Dense layer; with ``loss="ce"`` the last one
-    must be "softmax" (the softmax lives inside the loss, for stability).
+    must be "softmax", with ``loss="bce"`` "sigmoid" (the output activation lives
+    inside the loss, for stability). ``params``, if given, are the values
+    [W1, b1, W2, b2, ...] (W as (out, in), b as (out,)) instead of a seeded init.
+
+    >>> net = MLP([1, 1], ["linear"], params=[[[2.0]], [0.5]])
+    >>> float(net.loss(np.array([[3.0]]), np.array([[1.0]])))
+    15.125
     """
 
-    def __init__(self, sizes, activations, loss="mse", l2=0.0, mean=False, seed=0):
+    def __init__(self, sizes, activations, loss="mse", l2=0.0, mean=False, seed=0, params=None):
         assert len(activations) == len(sizes) - 1, "one activation per layer"
         assert (loss == "ce") == (activations[-1] == "softmax"), "softmax output goes with the ce loss"
+        assert loss != "bce" or activations[-1] == "sigmoid", "the bce loss goes with a sigmoid output"
         rng = np.random.default_rng(seed)
         self.dense = [Dense(m, n, rng) for m, n in zip(sizes[:-1], sizes[1:])]
-        self.act = [ACTIVATIONS[name]() for name in activations]
+        self.act = [Linear() if k == len(activations) - 1 and name == FUSED.get(loss) else ACTIVATIONS[name]()
+                    for k, name in enumerate(activations)]
+        if params is not None:
+            self.set_parameters(params)
         self.criterion = LOSSES[loss](mean=mean)
         self.l2 = l2
 
     def parameters(self):
         """The arrays W1, b1, W2, b2, ... (views: updating them updates the net)."""
         return [p for layer in self.dense for p in (layer.W, layer.b)]
+
+    def set_parameters(self, values) -> None:
+        """Copy ``values`` [W1, b1, ...] into the net; b may be (out,) or (out, 1)."""
+        values = list(values)
+        if len(values) != len(self.parameters()):
+            raise ValueError(f"expected {len(self.parameters())} parameter arrays, got {len(values)}")
+        for array, value in zip(self.parameters(), values):
+            value = np.asarray(value, dtype=float)
+            if value.size != array.size or (value.ndim == 2 and array.ndim == 2 and value.shape != array.shape):
+                raise ValueError(f"a parameter of shape {array.shape} cannot take a value of shape {value.shape}")
+            array[...] = value.reshape(array.shape)
 
     def forward(self, x):
         for dense, act in zip(self.dense, self.act):
@@ -150,7 +188,9 @@ class MLP:
 
     def predict(self, x):
         z = self.forward(x)
-        return softmax(z) if isinstance(self.criterion, SoftmaxCrossEntropy) else z
+        if isinstance(self.criterion, SoftmaxCrossEntropy):
+            return softmax(z)
+        return numpy_sigmoid(z) if isinstance(self.criterion, SigmoidBinaryCrossEntropy) else z
 
     def loss(self, x, l):
         E = self.criterion.forward(self.forward(x), l)

@@ -22,10 +22,14 @@ import keyword
 import re
 from dataclasses import dataclass, field
 
-from derivtutor.backprop.layer_rules import ACTIVATIONS, RULES, Grad, Quantity, Step
+import numpy as np
 
-LOSSES = ("mse", "ce")
-RESERVED_NAMES = frozenset({"E", "lam", "sum", "exp", "log", "sigmoid", "tanh", "Heaviside"})
+from derivtutor.backprop.layer_rules import ACTIVATIONS, RULES, Grad, NumpyBackend, Quantity, Step, run_program
+
+LOSSES = ("mse", "ce", "bce")
+#: Loss -> the output activation it requires (folded into the loss's first backward step).
+FUSED_OUTPUT = {"ce": "softmax", "bce": "sigmoid"}
+RESERVED_NAMES = frozenset({"E", "N", "lam", "sum", "exp", "log", "sigmoid", "tanh", "Heaviside"})
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,15}")
 MAX_WIDTH = 256  # the finite-difference check costs one forward pass per parameter entry
 OUTPUTS = tuple(ACTIVATIONS) + ("softmax",)
@@ -44,8 +48,9 @@ class NetworkSpec:
     """Widths (input first), one activation per layer, the loss and the L2 weight.
 
     ``l2`` is None for no regularisation, else lam's value for numeric checks
-    (the formulas keep the symbol ``lam``). ``mean`` is not part of the spec:
-    gradients are per sample, as in the course.
+    (the formulas keep the symbol ``lam``). ``mean`` False: the loss of one
+    sample, as in the course; True: the mean over a batch of N samples, the
+    columns of x (dE/dz gains 1/N and dE/db sums g over the columns).
     """
 
     layers: tuple
@@ -53,6 +58,7 @@ class NetworkSpec:
     loss: str = "mse"
     l2: float | None = None
     names: tuple = field(default=())
+    mean: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "layers", tuple(int(n) for n in self.layers))
@@ -61,7 +67,7 @@ class NetworkSpec:
         _validate(self)
 
     @classmethod
-    def build(cls, layers, activation="sigmoid", output=None, loss="mse", l2=None, names=()):
+    def build(cls, layers, activation="sigmoid", output=None, loss="mse", l2=None, names=(), mean=False):
         """Spec from CLI-like options: ``activation`` for hidden layers, a name or a list.
 
         >>> NetworkSpec.build([4, 8, 3], "tanh", loss="ce").activations
@@ -73,7 +79,7 @@ class NetworkSpec:
             acts = acts * hidden
         if output is None:
             output = "softmax" if loss == "ce" else "sigmoid"
-        return cls(tuple(layers), tuple(acts) + (output,), loss, l2, tuple(names))
+        return cls(tuple(layers), tuple(acts) + (output,), loss, l2, tuple(names), bool(mean))
 
     @property
     def depth(self) -> int:
@@ -94,6 +100,8 @@ def _validate(spec: NetworkSpec) -> None:
         raise SpecError("backprop.bad-loss", name=spec.loss)
     if (spec.loss == "ce") != (spec.activations[-1] == "softmax"):
         raise SpecError("backprop.softmax-ce")
+    if spec.loss == "bce" and spec.activations[-1] != "sigmoid":
+        raise SpecError("backprop.sigmoid-bce", name=spec.activations[-1])
     if spec.loss == "ce" and spec.layers[-1] < 2:
         raise SpecError("backprop.softmax-width")
     if spec.names and len(spec.names) != 4 * spec.depth + 2:
@@ -154,11 +162,12 @@ class Activation:
 
 @dataclass(frozen=True)
 class Loss:
-    """E = loss(z, l) (+ lam sum of squared parameters when ``l2`` is non-empty)."""
+    """E = loss(z, l) (+ lam sum of squared parameters when ``l2`` is non-empty), per sample or batch mean."""
     kind: str
     z: str
     l: str
     l2: tuple
+    mean: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +192,35 @@ class Backprop:
 
         return render_mathjax(self)
 
+    def evaluate(self, params: dict, x, target) -> dict:
+        """dE/d(every parameter) at ``params``, by running the derived program with numpy.
+
+        ``params`` maps the parameter names (V, v, U, u, ...) to arrays, W as
+        (out, in) and b as (out,) or (out, 1); ``x`` and ``target`` are one
+        sample's vectors, or with ``spec.mean`` batches with one sample per
+        column. Each gradient has its parameter's shape.
+
+        >>> net = derive_backprop(NetworkSpec((1, 1), ("linear",)))
+        >>> net.evaluate({"W_1": [[2.0]], "b_1": [0.5]}, [3.0], [1.0])["W_1"]
+        array([[16.5]])
+        """
+        env = {name: _column(value) for name, value in ((self.names.x, x), (self.names.l, target))}
+        if not self.spec.mean and env[self.names.x].shape[1] != 1:
+            raise ValueError("one sample per call unless the spec's loss is a batch mean")
+        for name in self.names.parameters():
+            if name not in params:
+                raise KeyError(f"missing parameter {name!r}")
+            env[name] = _column(params[name])
+        env.update(lam=self.spec.l2 or 0.0, N=env[self.names.x].shape[1])
+        backend = NumpyBackend()
+        values = run_program(self.backward, forward_values(self, env, backend), backend)
+        return {name: values["dE/d" + name].reshape(np.shape(params[name])) for name in self.names.parameters()}
+
+
+def _column(value) -> np.ndarray:
+    array = np.asarray(value, dtype=float)
+    return array.reshape(-1, 1) if array.ndim == 1 else array
+
 
 def derive_backprop(spec: NetworkSpec, rules: dict | None = None) -> Backprop:
     """Derive dE/d(every parameter) of ``spec`` in matrix form, layer by layer.
@@ -202,23 +240,29 @@ def _forward(spec: NetworkSpec, names: Names) -> tuple:
         steps.append(Affine(names.a[k], names.W[k], names.inputs(k + 1), names.b[k]))
         steps.append(Activation(names.z[k], spec.activations[k], names.a[k]))
     l2 = names.parameters() if spec.l2 is not None else ()
-    steps.append(Loss(spec.loss, names.z[-1], names.l, l2))
+    steps.append(Loss(spec.loss, names.z[-1], names.l, l2, spec.mean))
     return tuple(steps)
 
 
 def _backward(spec: NetworkSpec, names: Names, rules: dict) -> tuple:
-    L, steps = spec.depth, []
-    if spec.loss == "ce":  # softmax and cross-entropy together: dE/da_L directly
-        steps.append(Step("dE/d" + names.a[-1], rules["softmax-ce"](names.z[-1], names.l), "softmax-ce"))
+    L, steps, fused = spec.depth, [], spec.loss in FUSED_OUTPUT
+    if fused:  # softmax + cross-entropy, sigmoid + binary cross-entropy: dE/da_L directly
+        rule = FUSED_OUTPUT[spec.loss] + "-" + spec.loss
+        first = Step("dE/d" + names.a[-1], rules[rule](names.z[-1], names.l), rule)
     else:
-        steps.append(Step("dE/d" + names.z[-1], rules[spec.loss](names.z[-1], names.l), spec.loss))
+        first = Step("dE/d" + names.z[-1], rules[spec.loss](names.z[-1], names.l), spec.loss)
+    if spec.mean:
+        first = Step(first.target, rules["mean-loss"](first.term), first.rule + "-mean")
+    steps.append(first)
     for k in range(L, 0, -1):
         a, z, W, b = names.a[k - 1], names.z[k - 1], names.W[k - 1], names.b[k - 1]
-        if k < L or spec.loss != "ce":
+        if k < L or not fused:
             steps.append(_activation_step(spec.activations[k - 1], a, z, rules))
         g, x = Grad(a), Quantity(names.inputs(k))
         for param, rule in ((W, "affine-weight"), (b, "affine-bias")):
             term = rules[rule](g, x, Quantity(W))
+            if rule == "affine-bias" and spec.mean:
+                term, rule = rules["mean-bias"](term), "affine-bias-mean"
             if spec.l2 is not None:
                 term = rules["l2"](term, Quantity(param))
             steps.append(Step("dE/d" + param, term, rule + ("-l2" if spec.l2 is not None else "")))
@@ -238,7 +282,7 @@ def forward_values(net: Backprop, env: dict, backend) -> dict:
     env = dict(env)
     for step in net.forward:
         if isinstance(step, Affine):
-            env[step.target] = env[step.W] @ env[step.x] + env[step.b]
+            env[step.target] = backend.add_bias(env[step.W] @ env[step.x], env[step.b])
         elif isinstance(step, Activation):
             env[step.target] = backend.activate(step.function, env[step.a])
     return env

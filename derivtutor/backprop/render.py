@@ -122,11 +122,14 @@ class TextPrinter(Printer):
     def _print_Activation(self, step):
         return f"{step.target} = {step.function}({step.a})"
 
+    def _print_RowSum(self, term):
+        return f"{self._wrapped(term.term)} 1"
+
     def _print_Loss(self, step):
-        if step.kind == "ce":
-            text = f"E = -sum_i {step.l}_i log {step.z}_i"
-        else:
-            text = f"E = 1/2 |{step.z} - {step.l}|^2"
+        z, l = step.z, step.l
+        text = {"ce": f"-sum_i {l}_i log {z}_i",
+                "bce": f"-sum_i ({l}_i log {z}_i + (1 - {l}_i) log(1 - {z}_i))"}.get(step.kind, f"1/2 |{z} - {l}|^2")
+        text = f"E = 1/N sum_n [{text}]" if step.mean else f"E = {text}"
         return text + (f" + lam ({' + '.join(f'|{p}|^2' for p in step.l2)})" if step.l2 else "")
 
     def _print_Factor(self, factor):
@@ -184,12 +187,15 @@ class LatexPrinter(Printer):
                 "softmax": r"\operatorname{softmax}", "linear": ""}[step.function]
         return rf"{self.symbol(step.target)} = {name}\left({self.symbol(step.a)}\right)"
 
+    def _print_RowSum(self, term):
+        return rf"{self._wrapped(term.term)} \mathbf{{1}}"
+
     def _print_Loss(self, step):
         z, l = self.symbol(step.z), self.symbol(step.l)
-        if step.kind == "ce":
-            text = rf"E = -\sum_i {l}_i \log {z}_i"
-        else:
-            text = rf"E = \frac{{1}}{{2}} \lVert {z} - {l} \rVert^{{2}}"
+        text = {"ce": rf"-\sum_i {l}_i \log {z}_i",
+                "bce": rf"-\sum_i \left({l}_i \log {z}_i + (1 - {l}_i) \log (1 - {z}_i)\right)"}.get(
+            step.kind, rf"\frac{{1}}{{2}} \lVert {z} - {l} \rVert^{{2}}")
+        text = rf"E = \frac{{1}}{{N}} \sum_n \left[{text}\right]" if step.mean else f"E = {text}"
         norms = " + ".join(rf"\lVert {self.symbol(p)} \rVert^{{2}}" for p in step.l2)
         return text + (rf" + \lambda \left({norms}\right)" if step.l2 else "")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import sympy
 
 from derivtutor.backprop.network import NetworkSpec, SpecError, quantity_names
-from derivtutor.backprop.layer_rules import ACTIVATIONS, ENTRY_LOSSES, LAM
+from derivtutor.backprop.layer_rules import ACTIVATIONS, ENTRY_LOSSES, LAM, RULES, derivative_entrywise
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ def scalar_spec(spec: NetworkSpec) -> NetworkSpec:
     """``spec`` with every width set to 1 (softmax cross-entropy has no scalar case)."""
     if spec.loss == "ce":
         raise SpecError("backprop.scalar-ce")
+    if spec.mean:
+        raise SpecError("backprop.scalar-mean")
     return replace(spec, layers=(1,) * len(spec.layers))
 
 
@@ -59,12 +61,15 @@ def scalar_chains(spec: NetworkSpec) -> dict:
     spec = scalar_spec(spec)
     n, s = quantity_names(spec), symbols_of(spec)
     z_out = s[n.z[-1]]
-    upstream = [Factor("E", n.z[-1], sympy.diff(ENTRY_LOSSES[spec.loss](z_out, s[n.l]), z_out))]
+    if spec.loss == "bce":  # sigmoid and binary cross-entropy together: dE/da = z - l
+        upstream = [Factor("E", n.a[-1], RULES["sigmoid-bce"](n.z[-1], n.l).expr)]
+    else:
+        upstream = [Factor("E", n.z[-1], sympy.diff(ENTRY_LOSSES[spec.loss](z_out, s[n.l]), z_out))]
     chains = {}
     for k in range(spec.depth, 0, -1):
         a, z, W, b, x = (s[n.a[k - 1]], s[n.z[k - 1]], s[n.W[k - 1]], s[n.b[k - 1]], s[n.inputs(k)])
-        fa = ACTIVATIONS[spec.activations[k - 1]](a)
-        upstream.append(Factor(z.name, a.name, sympy.diff(fa, a).subs(fa, z)))
+        if not (k == spec.depth and spec.loss == "bce"):
+            upstream.append(Factor(z.name, a.name, derivative_entrywise(spec.activations[k - 1], a.name, z.name).expr))
         affine = W * x + b
         l2 = 2 * LAM if spec.l2 is not None else sympy.Integer(0)
         for param in (W, b):

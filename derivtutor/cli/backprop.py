@@ -19,7 +19,9 @@ def register(subparsers) -> None:
                    help="hidden activation(s): sigmoid, tanh, relu, linear; a comma list mixes them per layer")
     p.add_argument("--output", choices=("sigmoid", "tanh", "relu", "linear", "softmax"), default=None,
                    help="output activation (default: softmax with --loss ce, else sigmoid)")
-    p.add_argument("--loss", choices=("mse", "ce"), default="mse", help="1/2 |z - l|^2 or softmax cross-entropy")
+    p.add_argument("--loss", choices=("mse", "ce", "bce"), default="mse",
+                   help="1/2 |z - l|^2, softmax cross-entropy, or binary cross-entropy (with a sigmoid output)")
+    p.add_argument("--mean", action="store_true", help="the loss is the mean over a batch of N samples (columns of x)")
     p.add_argument("--l2", type=float, default=None, metavar="LAMBDA", help="add lam (|W|^2 + |b|^2); its value for --check")
     p.add_argument("--names", default=None, help="comma list overriding x, a_k, z_k (per layer), W_k, b_k (per layer), l")
     p.add_argument("--scalar", action="store_true", help="also the one-dimensional case, factor by factor")
@@ -41,7 +43,7 @@ def _spec(args):
         raise SpecError("backprop.bad-layers", layers=args.layers) from None
     activation = [a.strip() for a in args.activation.split(",")]
     names = [n.strip() for n in args.names.split(",")] if args.names else ()
-    return NetworkSpec.build(layers, activation, args.output, args.loss, args.l2, names)
+    return NetworkSpec.build(layers, activation, args.output, args.loss, args.l2, names, args.mean)
 
 
 def run(args) -> int:
@@ -59,7 +61,10 @@ def run(args) -> int:
     except SpecError as exc:
         text = message("backprop.error." + exc.code.split(".", 1)[1], args.lang, **exc.fields)
         return fail(args, exc.code, text)
-    check = check_gradients(spec, seed=args.seed) if args.check else None
+    try:
+        check = check_gradients(spec, seed=args.seed) if args.check else None
+    except Exception as exc:  # noqa: BLE001 -- exit 1 means only "the check failed"
+        return fail(args, "backprop.internal", message("backprop.error.internal", args.lang, error=type(exc).__name__))
     if fmt == "json":
         print_json(report_dict(net, scalar, check))
     elif fmt == "latex":
