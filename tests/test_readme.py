@@ -36,7 +36,7 @@ COMMANDS = readme_commands()
 
 #: README command (as the README spells it, after dropping pipes) -> (exit code, fact in its output or file).
 FACTS = {
-    'derivtutor diff "arctg^2 x^3"': (0, "6*x^2*atan(x^3)/(x^6 + 1)"),
+    'derivtutor diff "arctg^2 x^3"': (0, "6*x^2*arctan(x^3)/(x^6 + 1)"),
     'derivtutor diff "ln cos^2(sin sqrt x)" --lang ru': (0, "Производная сложной"),
     'derivtutor diff "1 + e^(w1 x + w0)" --var w1 --json': (0, '"derivative": "x*exp(w0 + w1*x)"'),
     'derivtutor diff "tg x^2" --format latex --standalone --lang ru': (0, r"\end{document}"),
@@ -68,9 +68,43 @@ FACTS = {
     "derivtutor descend --data linear --n 200 --batch full,1,32 --epochs 20 --seed 0 --plot curves.png": (0, "curves.png"),
     "derivtutor descend --data logistic --lr 0.5": (0, "Logistic regression (cross-entropy)"),
     "derivtutor exercises list --topic chain": (0, "chain-tg-x2"),
-    "derivtutor exercises show chain-tg-x2 --lang ru --hints": (0, "Сложная функция: tg x^2"),
+    "derivtutor exercises show chain-tg-x2 --lang ru --hints": (0, "Найдите производную функции y = tg(x^2)"),
     'derivtutor check chain-tg-x2 --answer "2x/cos^2(x^2)"': (0, "correct: Correct."),
     "derivtutor worksheet table-sin chain-tg-x2 chain-arctg2-x3 --solutions --lang ru --out sheet.tex": (0, "sheet.tex"),
+    # calculus breadth (issue 17)
+    'derivtutor diff "x^3 sin x" --order 3': (0, "Derivative of order 3"),
+    'derivtutor diff "x^4" --order 2 --json': (0, '"derivative": "12*x**2"'),
+    'derivtutor diff "(x - 3)^2 + 2(y + 2)^2" --gradient': (0, "Partial derivative with respect to y"),
+    'derivtutor diff "1 + e^(w1 x + w0)" --gradient --vars w0,w1 --json': (0, '"w1": "x*exp(w0 + w1*x)"'),
+    'derivtutor diff "x^2 y + sin(x y)" --hessian --format latex': (0, "pmatrix"),
+    'derivtutor diff "x y, x + y" --jacobian': (0, "Row 2, column 2"),
+    'derivtutor diff "x^2 + y^2 = 1" --implicit y': (0, "y' = -x/y"),
+    'derivtutor check --function "x^2 y" --gradient --answer "(2xy, x^2)"': (0, "every component is right"),
+    'derivtutor check --function "x^2 y" --gradient --answer "[x^2, 2xy]"': (1, "swapped"),
+    'derivtutor check --function "x^3" --order 2 --answer "6x"': (0, "correct: Correct."),
+    'derivtutor check --function "x^2+y^2=1" --implicit y --answer "-x/y"': (0, "correct: Correct."),
+    'derivtutor diff "relu(w x + b)" --var w': (0, "Derivative of ReLU"),
+    'derivtutor diff "leaky_relu(x, 0.1) + softplus(x)"': (0, "slope 1/10"),
+    'derivtutor check --function "relu(x^2 - 1)" --answer "2x heaviside(x^2 - 1)"': (0, "correct: Correct."),
+    # the student's loop (issue 13)
+    'derivtutor check --function "sin x" --answer "cso x"': (2, "Did you mean cos?"),
+    'derivtutor check --function "1/x" --answer "-x^-2"': (0, "correct: Correct."),
+    'derivtutor diff "-x^2"': (0, "d/dx (-x^2) = -2*x"),
+    'derivtutor check --function "sqrt(x)" --answer "0,5/sqrt(x)" --lang ru': (0, "0.5/sqrt(x)"),
+    'derivtutor diff "x*y" --var x --var y': (2, "may be given once"),
+    # matrix calculus (issue 18)
+    'derivtutor matrix "||Xw - y||^2" --wrt w': (0, "∂f/∂w = 2X^T(Xw - y)   [d×1]"),
+    'derivtutor matrix "||Xw - y||^2 + lambda ||w||^2" --wrt w --shapes "X=n,d; w=d; y=n; lambda=1" --check':
+        (0, "agrees with central finite differences"),
+    'derivtutor matrix "logsumexp(Wx) - y^T W x" --wrt W --layout numerator --format latex': (0, r"\operatorname{softmax}"),
+    r"""derivtutor matrix '\|X\mathbf{w} - \mathbf{y}\|^2' --wrt w --json""": (0, '"gradient": "2X^T(Xw - y)"'),
+    # the lab (issue 16) and variants (issue 14)
+    "derivtutor exercises list --kind lab": (0, "lab-ownframework"),
+    "derivtutor exercises show chain-sin-3x --student ivanova --seed fall-2026": (0, "Variant a=8,f=cos of student ivanova"),
+    "derivtutor exercises show chain-sin-3x --student ivanova --seed fall-2026 --json": (0, '"function": "cos(8*x)"'),
+    'derivtutor check chain-sin-3x --student ivanova --seed fall-2026 --answer "-8 sin 8x"': (0, "correct: Correct."),
+    'derivtutor check chain-sin-3x --student petrov --seed fall-2026 --answer "-8 sin 8x"': (1, "incorrect"),
+    "derivtutor worksheet chain-sin-3x product-x2-sin --student ivanova --seed fall-2026 --solutions": (0, r"\end{document}"),
 }
 
 
