@@ -46,7 +46,8 @@ class sigmoid(Function):  # noqa: N801 -- named like SymPy's own functions
     def _latex(self, printer, exp=None):
         arg = printer._print(self.args[0])
         base = r"\sigma\left(%s\right)" % arg
-        return base if exp is None else r"\sigma^{%s}\left(%s\right)" % (exp, arg)
+        # the power after the bracket: \sigma^{3}(x) would read back as the letter sigma cubed
+        return base if exp is None else r"%s^{%s}" % (base, exp)
 
     def _sympystr(self, printer):
         return "sigmoid(%s)" % printer._print(self.args[0])

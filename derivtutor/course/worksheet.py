@@ -153,9 +153,16 @@ def solution_latex(exercise: Exercise, lang: str = "en") -> str:
 def _exercise_block(number: int, exercise: Exercise, lang: str, solutions: bool) -> list[str]:
     from derivtutor.catalogue import format_points
 
+    from derivtutor.input.errors import ParseError
+
     heading = f"{message('worksheet.exercise', lang, number=number)}. {title_latex(exercise.title[lang], lang)}"
     points = message("worksheet.points", lang, points=format_points(exercise.points))
-    lines = [f"\\subsection*{{{heading}}}", f"{prompt_latex(exercise.prompt[lang])} \\hfill ({escape_text(points)})", ""]
+    try:
+        prompt = prompt_latex(exercise.prompt[lang])
+    except ParseError as exc:  # a randomised prompt shows the function, and the bank's does not parse
+        prompt = escape_text(message("worksheet.unparsable", lang, id=exercise.id, reason=exc.render(lang)))
+        solutions = False
+    lines = [f"\\subsection*{{{heading}}}", f"{prompt} \\hfill ({escape_text(points)})", ""]
     if solutions:
         lines += [f"\\paragraph{{{message('worksheet.solution', lang)}}}", solution_latex(exercise, lang), ""]
     else:
