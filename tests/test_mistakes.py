@@ -50,7 +50,7 @@ CASES = [
     ("quotient-no-square", "sin(x)/x", "(x cos x - sin x)/x", "quotient-rule", ["(x)^2"]),
     ("power-up", "x^3", "3x^4", "power-rule", ["x^3", "3x^2", "3x^4"]),
     ("power-same", "x^3", "3x^3", "power-rule", ["x^3", "3x^2"]),
-    ("outer-tg", "tg x^2", "2x/sin^2 x^2", "wrong-outer-derivative", ["tan(x^2)"]),
+    ("outer-tg", "tg x^2", "2x/sin^2 x^2", "wrong-outer-derivative", ["tg(x^2)"]),
     ("outer-exponential", "2^x", "x 2^(x-1)", "wrong-outer-derivative", ["2^x", "power"]),
     ("outer-exp", "e^(3x)", "9x e^(3x-1)", "wrong-outer-derivative", ["exp(3x)"]),
     ("outer-sigmoid", "sigmoid(x)", "sigmoid(x)", "wrong-outer-derivative", ["σ(x)"]),

@@ -36,7 +36,7 @@ COMMANDS = readme_commands()
 
 #: README command (as the README spells it, after dropping pipes) -> (exit code, fact in its output or file).
 FACTS = {
-    'derivtutor diff "arctg^2 x^3"': (0, "6*x^2*arctan(x^3)/(x^6 + 1)"),
+    'derivtutor diff "arctg^2 x^3"': (0, "6*x^2*arctg(x^3)/(x^6 + 1)"),
     'derivtutor diff "ln cos^2(sin sqrt x)" --lang ru': (0, "Производная сложной"),
     'derivtutor diff "1 + e^(w1 x + w0)" --var w1 --json': (0, '"derivative": "x*exp(w0 + w1*x)"'),
     'derivtutor diff "tg x^2" --format latex --standalone --lang ru': (0, r"\end{document}"),

@@ -23,8 +23,8 @@ from derivtutor.functions import sigmoid
 #: SymPy function name -> (English, Russian) course name.
 NAMES = {
     "log": ("ln", "ln"), "sign": ("sgn", "sgn"), "sigmoid": ("σ", "σ"),
-    "asin": ("arcsin", "arcsin"), "acos": ("arccos", "arccos"), "atan": ("arctan", "arctg"),
-    "acot": ("arccot", "arcctg"), "tan": ("tan", "tg"), "cot": ("cot", "ctg"),
+    "asin": ("arcsin", "arcsin"), "acos": ("arccos", "arccos"), "atan": ("arctg", "arctg"),
+    "acot": ("arcctg", "arcctg"), "tan": ("tg", "tg"), "cot": ("ctg", "ctg"),
     "sinh": ("sinh", "sh"), "cosh": ("cosh", "ch"), "tanh": ("tanh", "th"), "coth": ("coth", "cth"),
     "asinh": ("arsinh", "arsh"), "acosh": ("arcosh", "arch"), "atanh": ("artanh", "arth"),
     "Heaviside": ("heaviside", "heaviside"), "Max": ("max", "max"), "Min": ("min", "min"),

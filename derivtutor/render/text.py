@@ -10,7 +10,7 @@ Markdown and JSON formats live in ``rendering_latex`` and ``rendering_json``.
 >>> from sympy import Symbol, tan
 >>> from derivtutor.steps.engine import differentiate
 >>> print(TextPrinter("en").render(differentiate(tan(Symbol("x")**2))).splitlines()[-1])
-Answer: d/dx tan(x^2) = 2*x/cos(x^2)^2
+Answer: d/dx tg(x^2) = 2*x/cos(x^2)^2
 """
 from __future__ import annotations
 
