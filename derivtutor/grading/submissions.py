@@ -211,20 +211,14 @@ def read_lab_file(path: Path, student: str) -> tuple[list[Submission], list[Prob
 
 
 
-
-#: Files that are one whole lab submission rather than an answers file.
-LAB_SUFFIXES = (".py", ".ipynb")
-
-
-def read_lab_file(path: Path, student: str) -> tuple[list[Submission], list[Problem]]:
-    """One lab submission file as one row (its source whitespace-safe), or a Problem."""
-    from derivtutor.course.lab_kind import encode_submission
-
-    try:
-        lab, answer = encode_submission(path)
-    except (ValueError, OSError) as exc:  # SubmissionError of the lab is a ValueError
-        return [], [Problem(path.name, 1, "lab.unreadable-file", (("detail", str(exc)),), student, "")]
-    return [Submission(student, lab, answer, "auto", path.name, 1)], []
+def _regular_files(folder: Path, suffixes: tuple) -> list[Path]:
+    """The regular files below ``folder`` ending in ``suffixes``, in name order, no link followed."""
+    found = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        found += [Path(root, name) for name in sorted(files) if Path(name).suffix in suffixes
+                  and not os.path.islink(os.path.join(root, name)) and os.path.isfile(os.path.join(root, name))]
+    return found
 
 
 def find_answers_file(folder: str | Path) -> Path:
@@ -238,18 +232,8 @@ def find_answers_file(folder: str | Path) -> Path:
         raise SubmissionError(f"{folder}: answers.txt is a symbolic link; upload the file itself")
     if preferred.is_file():
         return preferred
-    candidates = []
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs.sort()
-        candidates += [Path(root, name) for name in sorted(files)
-                       if name.endswith(".txt") and not os.path.islink(os.path.join(root, name))
-                       and os.path.isfile(os.path.join(root, name))]
-    if not candidates:  # a lab: the one .py or .ipynb file of the submission
-        for root, dirs, files in os.walk(folder, followlinks=False):
-            dirs.sort()
-            candidates += [Path(root, name) for name in sorted(files) if Path(name).suffix in LAB_SUFFIXES
-                           and not os.path.islink(os.path.join(root, name))
-                           and os.path.isfile(os.path.join(root, name))]
+    # a lab: the one .py or .ipynb file of the submission
+    candidates = _regular_files(folder, (".txt",)) or _regular_files(folder, LAB_SUFFIXES)
     if len(candidates) == 1:
         return candidates[0]
     if not candidates:
