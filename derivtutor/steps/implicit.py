@@ -17,13 +17,13 @@ The printers are in ``derivtutor.render.implicit``.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sympy import Expr, Symbol, cancel, count_ops, simplify
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.steps.engine import Derivation, differentiate, sympify_expr, variable_symbol
+from derivtutor.steps.multivariate import Rendered
 
 #: Seconds for sympy.simplify of the solved y' (cancel alone is kept when it runs out).
 SIMPLIFY_SECONDS = 0.5
@@ -38,8 +38,10 @@ class ImplicitError(ValueError):
 
 
 @dataclass(frozen=True)
-class ImplicitDerivation:
+class ImplicitDerivation(Rendered):
     """dy/dx of ``lhs = rhs``: the four partials ``lhs_x, lhs_y, rhs_x, rhs_y`` and the result."""
+
+    renderer = "derivtutor.render.implicit"
 
     lhs: Expr
     rhs: Expr
@@ -64,29 +66,6 @@ class ImplicitDerivation:
     @property
     def free_part(self) -> Expr:
         return self.rhs_x.result - self.lhs_x.result
-
-    def to_text(self, lang: str = "en", detail: str = "full") -> str:
-        from derivtutor.render.implicit import render_text
-
-        return render_text(self, lang, detail)
-
-    def to_latex(self, lang: str = "en", detail: str = "full", standalone: bool = False) -> str:
-        from derivtutor.render.implicit import render_latex
-
-        return render_latex(self, lang, detail, standalone)
-
-    def to_markdown(self, lang: str = "en", detail: str = "full") -> str:
-        from derivtutor.render.implicit import render_markdown
-
-        return render_markdown(self, lang, detail)
-
-    def to_dict(self, lang: str = "en", detail: str = "full") -> dict:
-        from derivtutor.render.implicit import render_dict
-
-        return render_dict(self, lang, detail)
-
-    def to_json(self, lang: str = "en", detail: str = "full") -> str:
-        return json.dumps(self.to_dict(lang, detail), ensure_ascii=False, indent=2)
 
 
 def implicit(lhs, rhs, x: str | Symbol = "x", y: str | Symbol = "y") -> ImplicitDerivation:

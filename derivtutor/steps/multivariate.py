@@ -55,37 +55,35 @@ def variables_of(expr: Expr | tuple, variables=None) -> tuple[Symbol, ...]:
     return tuple(sorted(set().union(*(e.free_symbols for e in exprs)), key=lambda s: s.name))
 
 
-class _Rendered:
-    """The five output forms, shared by every multi-derivation result."""
+class Rendered:
+    """The five output forms of a multi-derivation result, printed by the ``renderer`` module."""
 
     kind = ""
+    renderer = "derivtutor.render.multivariate"
+
+    def _render(self, form: str, *args):
+        import importlib
+
+        return getattr(importlib.import_module(self.renderer), f"render_{form}")(self, *args)
 
     def to_text(self, lang: str = "en", detail: str = "full") -> str:
-        from derivtutor.render.multivariate import render_text
-
-        return render_text(self, lang, detail)
+        return self._render("text", lang, detail)
 
     def to_latex(self, lang: str = "en", detail: str = "full", standalone: bool = False) -> str:
-        from derivtutor.render.multivariate import render_latex
-
-        return render_latex(self, lang, detail, standalone)
+        return self._render("latex", lang, detail, standalone)
 
     def to_markdown(self, lang: str = "en", detail: str = "full") -> str:
-        from derivtutor.render.multivariate import render_markdown
-
-        return render_markdown(self, lang, detail)
+        return self._render("markdown", lang, detail)
 
     def to_dict(self, lang: str = "en", detail: str = "full") -> dict:
-        from derivtutor.render.multivariate import render_dict
-
-        return render_dict(self, lang, detail)
+        return self._render("dict", lang, detail)
 
     def to_json(self, lang: str = "en", detail: str = "full") -> str:
         return json.dumps(self.to_dict(lang, detail), ensure_ascii=False, indent=2)
 
 
 @dataclass(frozen=True)
-class HigherOrder(_Rendered):
+class HigherOrder(Rendered):
     """Derivatives of order 1..n: ``orders[k]`` differentiates ``orders[k-1].result``."""
 
     expr: Expr
@@ -99,7 +97,7 @@ class HigherOrder(_Rendered):
 
 
 @dataclass(frozen=True)
-class Gradient(_Rendered):
+class Gradient(Rendered):
     """The partial derivatives of ``expr``, one Derivation per variable."""
 
     expr: Expr
@@ -113,7 +111,7 @@ class Gradient(_Rendered):
 
 
 @dataclass(frozen=True)
-class Hessian(_Rendered):
+class Hessian(Rendered):
     """Second partials: ``entries[i][j]`` differentiates ``gradient.entries[i].result`` by variable j."""
 
     expr: Expr
@@ -128,7 +126,7 @@ class Hessian(_Rendered):
 
 
 @dataclass(frozen=True)
-class Jacobian(_Rendered):
+class Jacobian(Rendered):
     """``entries[i][j]`` is the partial of ``components[i]`` by ``variables[j]``."""
 
     components: tuple[Expr, ...]
