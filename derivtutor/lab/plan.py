@@ -146,9 +146,31 @@ def match_reduction(value: float, plain_sum: float, shape) -> str | None:
     return None
 
 
+def initial_params(spec: LabSpec, layers: list, scale: float, seed: int) -> list:
+    """The grader's starting weights: W ~ N(0, (scale / sqrt(nin))^2) in (nout, nin), b = 0.
+
+    Training then measures the student's forward, backward, update and loop, not
+    their choice of initialisation: 0.01·randn (which stalls a tanh net near its
+    saddle) and rand (which saturates it) train as well as the course's default.
+
+    >>> from derivtutor.lab.spec import read_spec
+    >>> spec = read_spec({"roles": {"L": {"kind": "linear"}}, "tests": [{"id": "r", "check": "runs", "points": 1}]})
+    >>> [p.shape for p in initial_params(spec, [["L", 3, 2]], 1.0, seed=0)]
+    [(2, 3), (2,)]
+    """
+    rng, params = np.random.default_rng(seed), []
+    for name, *args in layers:
+        if spec.roles[name].kind == "linear":
+            nin, nout = int(args[0]), int(args[1])
+            params += [rng.normal(scale=scale / np.sqrt(nin), size=(nout, nin)), np.zeros(nout)]
+    return params
+
+
 def _train(plan: Plan, test) -> None:
     spec = plan.spec
     train_x, train_labels, test_x, test_labels = data.dataset(test.get("data"), spec.seed)
+    scale = test.get("init_scale")
+    params = None if scale is None else initial_params(spec, test.get("layers"), float(scale), spec.seed)
     classes = int([layer for layer in test.get("layers") if spec.roles[layer[0]].kind == "linear"][-1][2])
     loss_kind = spec.roles[test.get("loss")].kind
     y = train_labels if loss_kind == "cross-entropy" and spec.labels == "integer" else data.onehot(train_labels, classes)
@@ -158,7 +180,7 @@ def _train(plan: Plan, test) -> None:
         # lr is for a mean loss; a summed loss gets lr / batch_size, so both conventions train alike.
         reduction = loss_convention(plan, replies, test.get("loss")) or "mean"
         scale = (1 / batch) / data.reduction_factor(reduction, batch, classes)
-        return {"op": "train", "net": test.get("net", "Net"), "layers": _layer_requests(spec, test.get("layers"), None),
+        return {"op": "train", "net": test.get("net", "Net"), "layers": _layer_requests(spec, test.get("layers"), params),
                 "loss": test.get("loss"), "x": train_x.tolist(), "y": _lists(y), "test_x": test_x.tolist(),
                 "epochs": int(test.get("epochs", 10)), "batch_size": batch, "lr": lr * scale,
                 "seed": spec.seed, "timeout": float(test.get("timeout", DEFAULT_TRAIN_TIMEOUT))}

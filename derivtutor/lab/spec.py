@@ -21,6 +21,11 @@ A spec is the ``[lab]`` table of a bank file of kind "lab" (see
     quantity = "dW"
     points = 1
 
+A "train" test may set ``init_scale``: the grader then starts every Linear from
+its own W ~ N(0, (init_scale / sqrt(nin))^2), b = 0, written into the student's
+layout, so that the student's choice of initialisation (0.01·randn, rand) is
+not what the training test measures.
+
 The spec is data: a second lab (Linear + Sigmoid + MSE) is another file, no code.
 
 >>> spec = read_spec({"roles": {}, "tests": [{"id": "runs", "check": "runs", "points": 1}]})
@@ -138,6 +143,9 @@ def _test(number: int, table: dict, roles: dict) -> LabTest:
         raise LabSpecError(f"{where}: data must be one of {', '.join(DATASETS)}")
     if points < 0:
         raise LabSpecError(f"{where}: points must not be negative")
+    scale = table.get("init_scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, (int, float)) or scale <= 0):
+        raise LabSpecError(f"{where}: init_scale must be a positive number")
     options = {k: v for k, v in table.items() if k not in ("id", "check", "points")}
     return LabTest(test_id, check, float(points), options)
 
