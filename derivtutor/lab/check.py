@@ -43,6 +43,7 @@ class LabReport:
     conventions: list = field(default_factory=list)   # sentences: "W is stored as (nin, nout)"
     output: str = ""
     seconds: float = 0.0
+    sandbox: dict = field(default_factory=dict)        # whom the code ran as, and which confinements held
 
     @property
     def total(self) -> float:
@@ -54,7 +55,8 @@ class LabReport:
 
     def to_dict(self) -> dict:
         return {"lab": self.lab, "score": self.total, "max_score": self.max_total,
-                "tests": [asdict(t) for t in self.tests], "conventions": self.conventions, "output": self.output}
+                "tests": [asdict(t) for t in self.tests], "conventions": self.conventions, "output": self.output,
+                "sandbox": self.sandbox}
 
 
 def check_submission(spec: LabSpec, code: str, lang: str = "en", only: set | None = None,
@@ -69,7 +71,26 @@ def check_submission(spec: LabSpec, code: str, lang: str = "en", only: set | Non
     replies = {key: run.replies[i] if i < len(run.replies) else None for i, (key, _) in enumerate(plan.requests)}
     session = _Session(spec, plan, run, replies, lang, limits)
     tests = [session.result(test) for test in spec.tests if only is None or test.id in only]
-    return LabReport(spec.id, tests, session.conventions(), run.output, round(time.monotonic() - started, 3))
+    return LabReport(spec.id, tests, session.conventions(), run.output, round(time.monotonic() - started, 3),
+                     sandbox_report(run.load, lang))
+
+
+def sandbox_report(load: dict | None, lang: str = "en") -> dict:
+    """Whom the student's code ran as and what confined it, with a sentence saying so.
+
+    >>> sandbox_report({"identity": {"uid": 1000, "dropped": False, "root": False}})["note"][:33]
+    'The grader does not run as root, '
+    """
+    load = load if isinstance(load, dict) else {}
+    identity = load.get("identity") if isinstance(load.get("identity"), dict) else {}
+    out = {"user_dropped": bool(identity.get("dropped")), "uid": identity.get("uid"), "gid": identity.get("gid"),
+           "forks_forbidden": bool(load.get("forks_forbidden")), "writes_confined": bool(load.get("writes_confined")),
+           "reads_confined": bool(identity.get("reads_confined"))}
+    if not identity:
+        return out  # the child never reported (it did not load)
+    code = ("lab.sandbox-dropped" if out["user_dropped"] else "lab.sandbox-root" if identity.get("root")
+            else "lab.sandbox-not-root")
+    return {**out, "note": message(code, lang, uid=out["uid"], gid=out["gid"])}
 
 
 def _cpu_budget(plan) -> int:

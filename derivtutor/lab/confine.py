@@ -72,12 +72,17 @@ _LANDLOCK_WRITES = (1 << 1) | sum(1 << bit for bit in range(4, 13))
 _LANDLOCK_LATER = {2: 1 << 13, 3: 1 << 14}
 
 
-def confine_writes(folder: str) -> bool:
+#: Landlock's reading rights: EXECUTE, READ_FILE, READ_DIR.
+_LANDLOCK_READS = (1 << 0) | (1 << 2) | (1 << 3)
+
+
+def confine_writes(folder: str, readable: list | None = None) -> bool:
     """Landlock: files may be written only under ``folder``, and no TCP connection is made.
 
-    Reading stays free (Python, numpy and the student's imports live anywhere).
-    Seccomp cannot look at paths; Landlock can, and needs no privileges.
-    Best effort: False on kernels without Landlock.
+    Reading stays free (Python, numpy and the student's imports live anywhere),
+    unless ``readable`` lists the only folders and files that may be read
+    (``folder`` always may). Seccomp cannot look at paths; Landlock can, and
+    needs no privileges. Best effort: False on kernels without Landlock.
     """
     import ctypes
     import struct
@@ -88,21 +93,39 @@ def confine_writes(folder: str) -> bool:
     if abi < 1:
         return False
     writes = _LANDLOCK_WRITES | sum(bit for version, bit in _LANDLOCK_LATER.items() if abi >= version)
+    handled = writes | (_LANDLOCK_READS if readable is not None else 0)
     network = 3 if abi >= 4 else 0  # BIND_TCP | CONNECT_TCP, with no rule allowing either
-    attr = struct.pack("QQ", writes, network) if network else struct.pack("Q", writes)
+    attr = struct.pack("QQ", handled, network) if network else struct.pack("Q", handled)
     ruleset = libc.syscall(444, attr, ctypes.c_size_t(len(attr)), ctypes.c_uint32(0))
     if ruleset < 0:
         return False
     try:
-        handle = os.open(folder, os.O_PATH | os.O_DIRECTORY)
-        try:
-            rule = struct.pack("=Qi", writes, handle)
-            if libc.syscall(445, ctypes.c_int(ruleset), ctypes.c_int(1), rule, ctypes.c_uint32(0)) != 0:
-                return False
-        finally:
-            os.close(handle)
+        rules = [(folder, handled)] + [(path, _LANDLOCK_READS) for path in readable or ()]
+        if not all(_allow(libc, ruleset, path, rights) for path, rights in rules[:1]):
+            return False
+        for path, rights in rules[1:]:
+            _allow(libc, ruleset, path, rights)  # a path that vanished is simply not readable
         if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
             return False
         return libc.syscall(446, ctypes.c_int(ruleset), ctypes.c_uint32(0)) == 0
     finally:
         os.close(ruleset)
+
+
+def _allow(libc, ruleset: int, path: str, rights: int) -> bool:
+    """Add a path-beneath rule granting ``rights`` (a file gets only the rights files can have)."""
+    import ctypes
+    import stat
+    import struct
+
+    try:
+        handle = os.open(path, os.O_PATH | (os.O_DIRECTORY if os.path.isdir(path) else 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISDIR(os.fstat(handle).st_mode):
+            rights &= (1 << 0) | (1 << 1) | (1 << 2) | (1 << 14) | (1 << 15)  # EXECUTE, WRITE/READ_FILE, TRUNCATE, IOCTL
+        rule = struct.pack("=Qi", rights, handle)
+        return libc.syscall(445, ctypes.c_int(ruleset), ctypes.c_int(1), rule, ctypes.c_uint32(0)) == 0
+    finally:
+        os.close(handle)

@@ -32,6 +32,8 @@ def render_text(report, lang: str = "en") -> str:
     if report.output.strip():
         lines.append(message("lab.output", lang))
         lines += [f"    {line}" for line in report.output.rstrip().splitlines()[:40]]
+    if report.sandbox.get("note") and not report.sandbox.get("user_dropped"):
+        lines.append(report.sandbox["note"])  # the grader says when the code ran with its own privileges
     lines.append(message("lab.total", lang, score=format_points(report.total), max=format_points(report.max_total)))
     return "\n".join(lines)
 

@@ -300,6 +300,26 @@ def _sibling(name: str):
     return module
 
 
+def _confine_and_drop(confine, identity: dict | None, np) -> tuple:
+    """Landlock, then the switch to the grader's unprivileged user (when it runs as root).
+
+    Returns (writes confined, what the report says about the user). A switch that
+    fails ends the child before the student's code runs as root.
+    """
+    if not identity:
+        return confine.confine_writes(os.getcwd()), {"uid": os.getuid(), "dropped": False, "root": os.getuid() == 0}
+    privileges = _sibling("privileges")
+    uid, gid = int(identity["uid"]), int(identity["gid"])
+    keep_read = not privileges.reachable(privileges.interpreter_paths(np, json), uid, gid)
+    readable = privileges.read_roots(os.getcwd()) if keep_read else None
+    confined = confine.confine_writes(os.getcwd(), readable)
+    try:
+        report = privileges.drop(uid, gid, keep_read)
+    except OSError:
+        os._exit(71)  # EX_OSERR: the grader reports a crash at loading; nothing of the student's ran
+    return confined, {**report, "reads_confined": bool(readable) and confined, "root": True}
+
+
 def main() -> None:
     requests = os.fdopen(3, "r", encoding="utf-8")
     replies = os.fdopen(4, "w", encoding="utf-8")
@@ -307,12 +327,12 @@ def main() -> None:
     import numpy as np
 
     confine = _sibling("confine")
-    confined = confine.confine_writes(os.getcwd())
-    guarded = confine.forbid_forks()
+    confined, identity = _confine_and_drop(confine, setup.get("identity"), np)
+    guarded = confine.forbid_forks()  # after the switch of user: seccomp refuses the signals it needs
     namespace, errors = load(setup["code"])
     probe = Probe(np, namespace, setup["roles"])
     _reply(replies, {"errors": errors, "found": probe.resolve(), "forks_forbidden": guarded,
-                     "writes_confined": confined})
+                     "writes_confined": confined, "identity": identity})
     operations = {"module": probe.op_module, "update": probe.op_update, "net": probe.op_net, "train": probe.op_train}
     for line in requests:
         req = json.loads(line)

@@ -53,6 +53,9 @@ class Limits:
     output_chars: int = 4000
     load_timeout: float = 20.0
     request_timeout_cap: float | None = None   # caps every request's own deadline (tests use it)
+    #: Whom the student's code runs as when the grader is root: a user name or "uid:gid"
+    #: ($DERIVTUTOR_LAB_USER, else nobody); None keeps root (only for tests that need it).
+    user: str | None = field(default_factory=lambda: os.environ.get("DERIVTUTOR_LAB_USER") or "nobody")
 
 
 @dataclass
@@ -63,6 +66,28 @@ class ProbeRun:
     replies: list = field(default_factory=list)
     output: str = ""
     restarts: int = 0
+
+
+def child_identity(user: str | None) -> dict | None:
+    """The uid and gid the child switches to: None unless the grader runs as root.
+
+    >>> child_identity("1234:5678") if os.geteuid() == 0 else {"uid": 1234, "gid": 5678}
+    {'uid': 1234, 'gid': 5678}
+    """
+    if os.geteuid() != 0 or user is None:
+        return None
+    if ":" in user:
+        uid, _, gid = user.partition(":")
+        return {"uid": int(uid), "gid": int(gid)}
+    import pwd
+
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        raise ValueError(f"no user {user!r} to run lab submissions as (set DERIVTUTOR_LAB_USER)") from None
+    if entry.pw_uid == 0:
+        raise ValueError(f"the user {user!r} is root")
+    return {"uid": entry.pw_uid, "gid": entry.pw_gid}
 
 
 def minimal_env(workdir: str) -> dict:
@@ -186,9 +211,12 @@ def run_probe(code: str, roles: dict, requests: list, limits: Limits, deadline: 
     A request whose child died or hung gets a failure; the next one gets a fresh child.
     ``deadline`` (monotonic seconds) bounds the whole run: later requests fail as "timeout".
     """
+    identity = child_identity(limits.user)
     workdir = tempfile.mkdtemp(prefix="derivtutor-lab-")
+    if identity is not None:  # the folder the child works and writes in becomes its own
+        os.chown(workdir, identity["uid"], identity["gid"])
     output_path = Path(workdir) / ".output"
-    setup = {"code": code, "roles": roles}
+    setup = {"code": code, "roles": roles, "identity": identity}
     child = None
     try:
         with output_path.open("wb") as output:
