@@ -73,14 +73,18 @@ MUTATIONS = [
     ("missing-bias-gradient", "        self.db = db\n", "",
      {"linear-db": "lab.bias-zero", "net-gradient": "lab.net-differs"}),
     ("db-shape", "db = dz.sum(axis=0)", "db = dz.sum()",
-     {"linear-db": "lab.wrong-shape", "net-gradient": "lab.net-differs"}),
+     {"linear-db": "lab.bias-summed-all", "net-gradient": "lab.net-differs"}),
     ("forward-no-bias", "return np.dot(x, self.W.T) + self.b", "return np.dot(x, self.W.T)",
-     {"linear-forward": "lab.forward-no-bias", "linear-db": "lab.differs", "net-gradient": "lab.net-forward"}),
+     {"linear-forward": "lab.forward-no-bias", "linear-db": "lab.forward-ignores", "net-gradient": "lab.net-forward"}),
     ("update-sign", "self.W -= lr * self.dW", "self.W += lr * self.dW", {"linear-update": "lab.update-sign"}),
     ("dx-divided", "dx = np.dot(dz, self.W)", "dx = np.dot(dz, self.W) / len(dz)",
      {"linear-dx": "lab.divided-by-batch", "net-gradient": "lab.net-differs"}),
     ("net-backward-forward-order", "for l in self.layers[::-1]:", "for l in self.layers:",
      {"net-gradient": "lab.raised"}),
+    ("tanh-derivative-wrong", "return (1.0 - self.y ** 2) * dy", "return (1.0 - self.y) * dy",
+     {"tanh-dx": "lab.differs-formula", "net-gradient": "lab.net-differs"}),
+    ("dW-from-dx", "dW = np.dot(dz.T, self.x)", "dW = np.dot(dz.T, self.x) + 1.0",
+     {"linear-dW": "lab.differs-formula", "net-gradient": "lab.net-differs"}),
 ]
 
 
@@ -98,6 +102,9 @@ def test_the_feedback_names_the_module_and_the_quantity():
     report = check_submission(SPEC, mutate("dW = np.dot(dz.T, self.x)", "dW = np.dot(np.ones_like(dz).T, self.x)"),
                               only={"linear-dW"}, lang="ru")
     assert report.tests[0].feedback.startswith("Linear.backward: dW отличается от конечных разностей")
+    report = check_submission(SPEC, mutate("return (1.0 - self.y ** 2) * dy", "return (1.0 - self.y) * dy"),
+                              only={"tanh-dx"}, lang="ru")
+    assert report.tests[0].feedback.endswith("должно быть dx = (1 − th²(x)) · dz, где th(x) — выход forward.")
 
 
 #: Conventions are not bugs: a summed loss with its own gradient, W stored as (nin, nout).
@@ -122,11 +129,11 @@ def test_a_consistent_convention_scores_full_marks(changes, sentence):
 
 #: (id, code put before the reference, {test id: expected code}); the rest must still pass.
 HOSTILE_PREFIX = [
-    ("import-error", "import notamodule_lab\n", {"runs": "lab.load-errors"}),
+    ("import-error", "import notamodule_lab\n", {"runs": "lab.load-import"}),
     ("sys-exit", "import sys\nsys.exit(0)\n", {"runs": "lab.load-exit"}),
     ("memory-bomb", "hog = bytearray(64 * 2**30)\n", {"runs": "lab.load-memory"}),
     ("fork-bomb", "import os\nwhile True:\n    os.fork()\n", {"runs": "lab.load-fork"}),
-    ("output-flood", "while True:\n    print('x' * 100000)\n", {"runs": "lab.load-errors"}),
+    ("output-flood", "while True:\n    print('x' * 100000)\n", {"runs": "lab.load-output"}),
     ("kill-the-grader", "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n", {"runs": "lab.load-errors"}),
 ]
 

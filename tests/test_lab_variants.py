@@ -177,3 +177,18 @@ TRAINING_MUTANTS = [
 def test_a_framework_that_does_not_learn_loses_the_training(changes, expected):
     report = check_submission(SPEC, edit(REFERENCE, *changes))
     assert failed(report) == expected
+
+
+#: Mutants of the smaller lab and the diagnosis each must get (the factor 2 of the square, the 1/len(y)).
+MSE_MUTANTS = [
+    ("mean-forward-half-backward", [(MSE_FORWARD, "return np.sum((p - y) ** 2) / len(y)")],
+     {"mse-dp": "lab.mse-factor-two", "net-gradient": "lab.net-differs"}),
+    ("no-1/n", [(MSE_BACKWARD, "return self.p - self.y")], {"mse-dp": "lab.times-n-large", "net-gradient": "lab.net-differs"}),
+]
+
+
+@pytest.mark.parametrize("changes, expected", [m[1:] for m in MSE_MUTANTS], ids=[m[0] for m in MSE_MUTANTS])
+def test_a_mutant_of_the_smaller_lab_is_named(changes, expected):
+    only = {t.id for t in MSE_SPEC.tests if t.check != "train"}
+    report = check_submission(MSE_SPEC, edit(REFERENCE_MSE, *changes), only=only)
+    assert failed(report) == expected

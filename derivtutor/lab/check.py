@@ -125,6 +125,8 @@ class _Session:
         for key in ("convention", "accepted"):  # convention names in the student's language
             if key in fields:
                 fields[key] = ", ".join(self.say(f"lab.name-{c}") for c in str(fields[key]).split(", "))
+        if "formula" in fields:  # the right formula, in the student's language
+            fields["formula"] = self.say(fields["formula"])
         text = self.say(verdict.code, **fields)
         points = test.points * verdict.fraction if verdict.passed else 0.0
         return TestResult(test.id, name, round(points, 6), test.points, verdict.passed, text, verdict.code)
@@ -163,10 +165,10 @@ class _Session:
             return judge.ok("lab.runs")
         shown = "; ".join(self.say("lab.load-error", line=e.get("line") or "?", type=e.get("type", "Error"),
                                    message=e.get("message", "")) for e in errors[:LOAD_ERRORS_SHOWN])
-        kinds = {e.get("type") for e in errors}
-        code = ("lab.load-exit" if "SystemExit" in kinds else "lab.load-memory" if "MemoryError" in kinds
-                else "lab.load-fork" if "BlockingIOError" in kinds else "lab.load-errors")
-        return judge.bad(code, errors=shown, count=len(errors))
+        causes = {judge.misbehaviour(e) for e in errors if isinstance(e, dict)}
+        cause = next((c for c in ("exit", "memory", "fork", "output", "import") if c in causes), None)
+        return judge.bad(f"lab.load-{cause}" if cause else "lab.load-errors", errors=shown, count=len(errors),
+                         limit=f"{self.limits.file_mb:g}")
 
     def interface(self):
         missing = []
@@ -192,6 +194,8 @@ class _Session:
         problem = judge.reply_problem(reply, where, self.spec)
         if problem is None and check == "backward" and reply.get("backward_missing"):
             problem = judge.reply_problem({"missing": reply["backward_missing"]}, where, self.spec)
+        if problem is None and check == "backward" and reply.get("backward_error"):
+            problem = judge.reply_problem({"error": reply["backward_error"]}, where, self.spec)
         if problem is not None:
             return problem, where
         kind = self.spec.roles[role].kind if role else None

@@ -55,10 +55,35 @@ def reply_problem(reply: dict, where: str, spec) -> Verdict | None:
         role, _, method = reply["missing"].partition(".")
         return bad("lab.missing", where=where, name=reply["missing"], aliases=_aliases(spec, role, method))
     if "error" in reply:
-        error = reply["error"] or {}
+        error = reply["error"] if isinstance(reply["error"], dict) else {}
         kind = error.get("type", "Error")
-        code = "lab.raised-memory" if kind == "MemoryError" else "lab.raised-exit" if kind == "SystemExit" else "lab.raised"
-        return bad(code, where=where, type=kind, message=error.get("message", ""), line=error.get("line") or "?")
+        cause = misbehaviour(error)
+        return bad(f"lab.raised-{cause}" if cause else "lab.raised", where=where, type=kind,
+                   message=error.get("message", ""), line=error.get("line") or "?")
+    return None
+
+
+#: errno of "File too large": the output file reached its size limit (an output flood).
+EFBIG = 27
+
+
+def misbehaviour(error: dict) -> str | None:
+    """What an exception from the student's code says they did: memory, exit, fork, output, import.
+
+    >>> misbehaviour({"type": "OSError", "errno": 27}), misbehaviour({"type": "ValueError"})
+    ('output', None)
+    """
+    kind, text = error.get("type"), str(error.get("message", ""))
+    if kind == "MemoryError":
+        return "memory"
+    if kind == "SystemExit":
+        return "exit"
+    if kind == "BlockingIOError" or (kind == "RuntimeError" and "new thread" in text):
+        return "fork"
+    if error.get("errno") == EFBIG:
+        return "output"
+    if kind in ("ModuleNotFoundError", "ImportError"):
+        return "import"
     return None
 
 
@@ -186,7 +211,21 @@ def judge_backward(kind: str, quantity: str, ctx: dict, reply: dict, reduction: 
         return ok("lab.passed-fd")
     if code == "lab.grad-zero" and target == "b":
         code = "lab.bias-zero"
+    if code == "lab.wrong-shape" and target == "b" and np.size(as_array(student)) == 1 < numeric.size:
+        code = "lab.bias-summed-all"
+    if code == "lab.scaled" and kind == "mse" and fields.get("factor") in ("0.5", "2"):
+        return bad("lab.mse-factor-two", **fields)  # the 2 of d(p - y)^2 = 2 (p - y), lost or doubled
+    if code == "lab.differs" and target != "x" and not np.any(numeric):
+        return bad("lab.forward-ignores", parameter=target, **fields)
+    if code == "lab.differs" and (kind, quantity) in FORMULAS:
+        return bad("lab.differs-formula", formula=f"lab.formula-{kind}-{quantity}", **fields)
     return bad(code, **fields)
+
+
+#: (module kind, quantity) with a catalogue sentence giving the right formula ("lab.formula-KIND-QUANTITY"),
+#: named when a gradient differs in no way the grader recognises.
+FORMULAS = {("linear", "dx"), ("linear", "dW"), ("linear", "db"), ("tanh", "dx"), ("sigmoid", "dx"),
+            ("relu", "dx"), ("softmax", "dx"), ("cross-entropy", "dx"), ("mse", "dx")}
 
 
 def layout_of(reply: dict, ctx: dict) -> str | None:

@@ -55,7 +55,9 @@ def _error(exc: BaseException, context: str = "") -> dict:
         kind, text = "SystemExit", f"sys.exit({exc.code!r})"
     else:
         kind, text = type(exc).__name__, str(exc)[:300]
-    return {"type": kind, "message": text, "line": _where(exc), "context": context}
+    errno = getattr(exc, "errno", None)
+    return {"type": kind, "message": text, "line": _where(exc), "context": context,
+            "errno": errno if isinstance(errno, int) else None}
 
 
 def load(code: str) -> tuple[dict, list]:
@@ -190,7 +192,11 @@ class Probe:
             result["backward_missing"] = str(exc.args[0])[8:]
             return result
         dz = np.asarray(req["dz"], dtype=float) if "dz" in req else None
-        result["dx"] = self.array(self.call_backward(backward, out if is_loss else dz, is_loss))
+        try:
+            result["dx"] = self.array(self.call_backward(backward, out if is_loss else dz, is_loss))
+        except BaseException as exc:  # noqa: BLE001 - a failing backward costs the backward tests, not forward
+            result["backward_error"] = _error(exc, "backward")
+            return result
         result["grads"] = self.grads(module, role, req.get("grads", []))
         return result
 
