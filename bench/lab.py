@@ -32,6 +32,8 @@ MUTANTS = {
     "ce-missing-1/n": REFERENCE.replace("-= 1.0 / len(self.y)", "-= 1.0"),
     "softmax-p(1-p)": REFERENCE.replace("return pdp - p * pdp.sum(axis=1, keepdims=True)", "return dp * p * (1 - p)"),
     "dW-no-upstream": REFERENCE.replace("dW = np.dot(dz.T, self.x)", "dW = np.dot(np.ones_like(dz).T, self.x)"),
+    # a correct framework written another way (aliases, W as (nin, nout), 0.01 init): full marks too
+    "renamed-correct": (ROOT / "tests" / "lab" / "renamed.py").read_text(),
 }
 
 
@@ -57,6 +59,7 @@ def per_submission(repeats: int) -> dict:
             report = check_submission(spec, source)
             times.append(time.perf_counter() - start)
         rows[name] = (statistics.median(times), max(times), report.total, report.max_total)
+    rows["sandbox"] = report.sandbox
     return rows
 
 
@@ -113,6 +116,9 @@ def main() -> None:
     affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     print(f"Part 1: one submission, every test, digits included ({pin_to_one_core()}), median of {args.repeats}")
     rows = per_submission(args.repeats)
+    sandbox = rows.pop("sandbox")
+    print(f"  (load {os.getloadavg()[0]:.1f}; the child ran as uid {sandbox.get('uid')}, "
+          f"user switched: {sandbox.get('user_dropped')}, reads confined: {sandbox.get('reads_confined')})")
     base = baseline(args.repeats)
     for name, (median, worst, score, top) in rows.items():
         verdict = "ok" if median <= 20 else "OVER TARGET"

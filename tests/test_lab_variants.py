@@ -192,3 +192,11 @@ def test_a_mutant_of_the_smaller_lab_is_named(changes, expected):
     only = {t.id for t in MSE_SPEC.tests if t.check != "train"}
     report = check_submission(MSE_SPEC, edit(REFERENCE_MSE, *changes), only=only)
     assert failed(report) == expected
+
+
+def test_a_missing_method_is_named_by_the_students_own_class():
+    source = edit((HERE / "renamed.py").read_text(), ("def bprop(self, grad):\n        return grad * (1",
+                                                       "def bwd(self, grad):\n        return grad * (1"))
+    report = check_submission(SPEC, source, only={"tanh-dx"})
+    assert report.tests[0].code == "lab.missing"
+    assert report.tests[0].feedback == "TanH.backward: TanH.backward not found (looked for: backward, bprop)."

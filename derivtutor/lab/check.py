@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from derivtutor.catalogue import message
 from derivtutor.lab import judge
@@ -197,7 +197,7 @@ class _Session:
         if problem is None and check == "backward" and reply.get("backward_error"):
             problem = judge.reply_problem({"error": reply["backward_error"]}, where, self.spec)
         if problem is not None:
-            return problem, where
+            return self._displayed(problem), where
         kind = self.spec.roles[role].kind if role else None
         if kind == "linear":
             layout = judge.layout_of(reply, ctx)
@@ -215,6 +215,13 @@ class _Session:
         if check == "net":
             return judge.judge_net(ctx, reply), where
         return judge.judge_train(test, ctx, reply), where
+
+    def _displayed(self, verdict):
+        """A missing "Role.method" named by the student's own class name (TanH.backward, not Tanh.backward)."""
+        role, _, rest = str(verdict.fields.get("name", "")).partition(".")
+        if not rest or role not in self.spec.roles:
+            return verdict
+        return replace(verdict, fields={**verdict.fields, "name": f"{self.display(role)}.{rest}"})
 
     def conventions(self) -> list:
         found = []
