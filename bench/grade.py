@@ -1,5 +1,8 @@
 """Grade generated classes: answers/s and peak memory at 10,000, 100,000 and 500,000 rows.
 
+Besides wall time, each run reports the CPU seconds of the grader and of its workers:
+on a shared machine the wall time follows the load, the CPU time much less.
+
 The mix is what a real class hands in: most answers are correct and written in
 a few common forms, many are the typical wrong forms (sign, missing factor,
 the function itself), some are not readable, and 1% are hostile (huge powers,
@@ -38,7 +41,7 @@ from pathlib import Path
 import sympy
 
 from derivtutor.course.bank import load_exercises
-from derivtutor.grading.grader import grade_file, normalise
+from derivtutor.grading.grader import normalise
 from derivtutor.input.parsing import parse
 
 HOSTILE = [
@@ -120,12 +123,17 @@ if argv[0] == "--stand-in":  # every answer "checked" at no cost: what the rest 
     sys.path.insert(0, argv[1])
     bank.KIND_CHECKERS["derivative"] = "grade:stand_in_check"
     argv = argv[2:]
-start = time.perf_counter()
+def cpu(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+start, grader_cpu, workers_cpu = time.perf_counter(), cpu(resource.RUSAGE_SELF), cpu(resource.RUSAGE_CHILDREN)
 code = derivtutor.cli.main(argv)
 wall = time.perf_counter() - start
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
 workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"code": code, "wall": wall, "grader_mb": hwm / 1024, "worker_mb": workers / 1024}))
+print(json.dumps({"code": code, "wall": wall, "grader_mb": hwm / 1024, "worker_mb": workers / 1024,
+                  "grader_cpu": cpu(resource.RUSAGE_SELF) - grader_cpu,
+                  "workers_cpu": cpu(resource.RUSAGE_CHILDREN) - workers_cpu}))
 """
 
 
@@ -138,8 +146,8 @@ def stand_in_check(exercise, answer, lang="en", **options):
                            diagnosis=None, message="", expected=None)
 
 
-def grade_in_child(path: Path, out: Path, jobs: int, stand_in: bool = False) -> dict:
-    argv = ["grade", str(path), "--out", str(out), "--jobs", str(jobs)]
+def grade_in_child(path: Path, out: Path, jobs: int, stand_in: bool = False, extra: tuple = ()) -> dict:
+    argv = ["grade", str(path), "--out", str(out), "--jobs", str(jobs), *extra]
     if stand_in:
         argv = ["--stand-in", str(Path(__file__).resolve().parent), *argv]
     done = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, check=True)
@@ -148,13 +156,13 @@ def grade_in_child(path: Path, out: Path, jobs: int, stand_in: bool = False) -> 
 
 def throughput(path: Path, folder: Path, rows: int, repeat: int, stand_in: bool) -> bool:
     """--jobs 1 (baseline) and --jobs 2 on the same class, alternating; medians and their ratio."""
-    walls = {1: [], 2: []}
+    runs = {1: [], 2: []}
     for _ in range(repeat):
-        for jobs in walls:
-            walls[jobs].append(grade_in_child(path, folder / f"gradebook-{jobs}.csv", jobs, stand_in)["wall"])
-    median = {jobs: statistics.median(times) for jobs, times in walls.items()}
+        for jobs in runs:
+            runs[jobs].append(grade_in_child(path, folder / f"gradebook-{jobs}.csv", jobs, stand_in))
+    median = {jobs: statistics.median(r["wall"] for r in results) for jobs, results in runs.items()}
     for jobs, wall in median.items():
-        print(f"  --jobs {jobs}: median {wall:.2f} s, {rows / wall:,.0f} answers/s")
+        print(f"  --jobs {jobs}: median {wall:.2f} s, {rows / wall:,.0f} answers/s; {_cpu(runs[jobs])}")
     rate = rows / median[2]
     print(f"  speed-up --jobs 2 / --jobs 1: {median[1] / median[2]:.2f}x;"
           f" target 5,000 answers/s at --jobs 2: {'met' if rate >= 5000 else 'NOT met'} ({rate:,.0f}/s)")
@@ -163,10 +171,25 @@ def throughput(path: Path, folder: Path, rows: int, repeat: int, stand_in: bool)
     return same
 
 
+def _cpu(results: list) -> str:
+    grader = statistics.median(r["grader_cpu"] for r in results)
+    workers = statistics.median(r["workers_cpu"] for r in results)
+    return f"CPU: grader {grader:.1f} s, workers {workers:.1f} s"
+
+
+def distinct_checks(rows, exercises_dir=None, seed=None) -> int:
+    """Distinct (exercise or the student's variant, normalised answer): what the grader checks."""
+    from derivtutor.grading.grader import task_key
+
+    bank = load_exercises(exercises_dir)
+    return len({(task_key(bank, s, e, seed), normalise(a)) for s, e, a in rows})
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,500000", help="class sizes in answers")
     parser.add_argument("--exercises", type=int, default=20)
+    parser.add_argument("--students", type=int, default=500, help="students of the --randomised class")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each --jobs at the first size")
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--stand-in", action="store_true",
@@ -186,11 +209,14 @@ def main(argv=None) -> int:
             rows = make_class(max(1, size // len(exercises)), exercises, args.seed)
             path = write_csv(rows, folder)
             distinct = len({(ex, a) for _, ex, a in rows})
-            print(f"class: {len(rows):,} answers ({path.stat().st_size / 2**20:.1f} MB), {distinct:,} distinct")
+            print(f"class: {len(rows):,} answers ({path.stat().st_size / 2**20:.1f} MB), {distinct:,} distinct "
+                  f"(exercise, answer), {distinct_checks(rows):,} distinct checks (randomised exercises: "
+                  f"each student's own variant)")
             if n == 0:
                 ok = throughput(path, folder, len(rows), args.repeat, args.stand_in) and ok
             result = grade_in_child(path, folder / "gradebook.csv", 2, args.stand_in)
-            print(f"  --jobs 2: {result['wall']:.2f} s, {len(rows) / result['wall']:,.0f} answers/s, peak memory: "
+            print(f"  --jobs 2: {result['wall']:.2f} s, {len(rows) / result['wall']:,.0f} answers/s, {_cpu([result])}, "
+                  f"peak memory: "
                   f"grader {result['grader_mb']:.0f} MB, largest worker {result['worker_mb']:.0f} MB"
                   + ("" if size < 500_000 else f" (target: grader <= 250 MB: "
                      f"{'met' if result['grader_mb'] <= 250 else 'NOT met'})"))
@@ -248,25 +274,21 @@ def randomised_comparison(args) -> int:
     print(f"randomised: {args.students} students x {len(exercises)} exercises = {len(rows)} answers; distinct "
           f"(exercise, answer): fixed {len({(e, normalise(a)) for _, e, a in rows})}, "
           f"own variants {len({(e, normalise(a)) for _, e, a in own})}")
-    times = {"fixed": [], "randomised": []}
+    runs = {"fixed": [], "randomised": []}
     with tempfile.TemporaryDirectory() as folder:
         fixed_bank, folder = frozen_bank(exercises, Path(folder)), Path(folder)
         (folder / "f").mkdir(), (folder / "r").mkdir()
         fixed_csv, own_csv = write_csv(rows, folder / "f"), write_csv(own, folder / "r")
         for _ in range(args.repeat):
-            for name, path, options in (("fixed", fixed_csv, {"exercises_dir": fixed_bank}),
-                                        ("randomised", own_csv, {"seed": "bench"})):
-                start = time.perf_counter()
-                report = grade_file(path, jobs=2, progress=False, **options)
-                times[name].append(time.perf_counter() - start)
-                verdicts = {}
-                for item in report.items:
-                    verdicts[item.verdict] = verdicts.get(item.verdict, 0) + 1
-                print(f"  {name:<10} {times[name][-1]:.2f} s, {len(rows) / times[name][-1]:.0f} answers/s  {verdicts}")
-    fixed, own_time = statistics.median(times["fixed"]), statistics.median(times["randomised"])
-    ratio = own_time / fixed
+            for name, path, extra in (("fixed", fixed_csv, ("--exercises", str(fixed_bank))),
+                                      ("randomised", own_csv, ("--seed", "bench"))):
+                result = grade_in_child(path, folder / f"{name}.csv", 2, extra=extra)
+                runs[name].append(result)
+                print(f"  {name:<10} {result['wall']:.2f} s, {len(rows) / result['wall']:.0f} answers/s, {_cpu([result])}")
+    fixed, own_time = (statistics.median(r["wall"] for r in runs[name]) for name in ("fixed", "randomised"))
+    cpu = {name: statistics.median(r["grader_cpu"] + r["workers_cpu"] for r in runs[name]) for name in runs}
     print(f"--jobs 2: fixed bank {len(rows) / fixed:.0f} answers/s, own variants {len(rows) / own_time:.0f} answers/s; "
-          f"randomised / fixed time: {ratio:.2f}x (target <= 2x)")
+          f"randomised / fixed time: {own_time / fixed:.2f}x, CPU: {cpu['randomised'] / cpu['fixed']:.2f}x (target <= 2x)")
     return 0
 
 

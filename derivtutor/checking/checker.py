@@ -232,6 +232,8 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
 def conditioned(expected: sympy.Expr) -> sympy.Expr:
     """The reference in a form whose values can be computed: 1 - th^2 u is 1/ch^2 u exactly,
     but at u = e^9 it is 0 until 7000 digits, while 1/ch^2 u is resolved at once."""
+    if not expected.has(sympy.tanh):  # nothing to match: pattern matching costs 0.3 s a variant
+        return expected
     w = sympy.Wild("w")
     return expected.replace(1 - sympy.tanh(w) ** 2, 1 / sympy.cosh(w) ** 2)
 

@@ -12,10 +12,14 @@ The order of work, and why:
    is superseded, and a warning names both lines;
 4. answers are normalised (whitespace only, line breaks kept: ``x + 1`` and ``x+1``
    are the same answer, ``sin x`` and ``sinx`` are not) and each distinct
-   (exercise, answer, syntax) is checked once -- a class repeats its answers;
+   (exercise or variant, answer, syntax) is checked once -- a class repeats its
+   answers -- and its outcome given to every row that wrote it;
 5. the distinct checks run in isolated worker processes (``derivtutor.grading.workers``)
    under a time and a memory limit; a hostile, slow or crashing answer scores 0
-   with a reason and touches nothing else;
+   with a reason and touches nothing else. They go out grouped by exercise, and a
+   worker keeps the exercises it has set up (``_Router``); a variant is built in
+   the worker that checks it (``Variants``), so the grader itself only reads,
+   routes and writes;
 6. items are kept in (student, exercise, line) order, so a re-run gives the same
    output whatever the number of workers. The gradebook's columns are the
    ``assignment``, else the exercises answered, in the order they first appear.
@@ -30,11 +34,12 @@ import dataclasses
 import json
 import re
 import sys
+from collections.abc import Mapping
 from itertools import chain
 
 from derivtutor.catalogue import message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
-from derivtutor.course.variants import variant_label, variant_of
+from derivtutor.course.variants import pick_label, variant_labels, variant_of
 from derivtutor.grading.gradebook import GradedItem, GradeReport, problem_reason, problem_text
 from derivtutor.grading.records import Problem, Submission
 from derivtutor.grading.store import Store
@@ -68,17 +73,74 @@ def exercise_for(bank: dict, student: str, exercise_id: str, seed: str | None = 
     >>> exercise_for({}, "ivanova", "table-sin") is None
     True
     """
+    key = task_key(bank, student, exercise_id, seed)
+    if key is None or "@" not in key:
+        return bank.get(exercise_id)
+    return (Variants(bank) if cache is None else _Cache(bank, cache))[key]
+
+
+def task_key(bank: dict, student: str, exercise_id: str, seed: str | None = None,
+             labels: dict | None = None) -> str | None:
+    """The key of the exercise ``exercise_for`` gives (``ID`` or ``ID@LABEL``), without building it.
+
+    ``labels`` keeps each exercise's variant labels for the next call (a class asks once a row).
+
+    >>> task_key({}, "ivanova", "table-sin") is None
+    True
+    """
     base = bank.get(exercise_id)
-    if base is None or not student:
-        return base
-    label = variant_label(base, student, seed)
-    if label is None:
-        return base
-    key = f"{base.id}@{label}"
-    cache = {} if cache is None else cache
-    if key not in cache:
-        cache[key] = dataclasses.replace(variant_of(base, label), id=key)
-    return cache[key]
+    if base is None:
+        return None
+    if not student:
+        return base.id
+    labels = {} if labels is None else labels
+    if exercise_id not in labels:
+        labels[exercise_id] = variant_labels(base)
+    label = pick_label(labels[exercise_id], base.id, student, seed)
+    return base.id if label is None else f"{base.id}@{label}"
+
+
+class Variants(Mapping):
+    """Exercises by task key, built on first use: ``ID`` is the bank's, ``ID@LABEL`` that variant.
+
+    Building a variant derives its answer with the step engine; the grader hands this
+    mapping to the workers, so each variant is built by the worker that checks it.
+
+    >>> from derivtutor.course.bank import load_exercises
+    >>> Variants(load_exercises())["table-sin"].id
+    'table-sin'
+    """
+
+    def __init__(self, bank: dict, keys=()):
+        self.bank, self.built, self._keys = bank, {}, dict.fromkeys(keys)
+
+    def __getitem__(self, key: str) -> Exercise:
+        if key not in self.built:
+            exercise_id, _, label = key.partition("@")
+            base = self.bank[exercise_id]
+            self.built[key] = dataclasses.replace(variant_of(base, label), id=key) if label else base
+        return self.built[key]
+
+    def add(self, key: str) -> None:
+        self._keys[key] = None
+
+    def base(self, key: str) -> Exercise:
+        """The bank's exercise a key names (what its points and kind are)."""
+        return self.bank[key.partition("@")[0]]
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+class _Cache(Variants):
+    """``Variants`` keeping what it builds in a caller's dict (``exercise_for``'s ``cache``)."""
+
+    def __init__(self, bank: dict, cache: dict):
+        super().__init__(bank)
+        self.built = cache
 
 
 def normalise(answer: str) -> str:
@@ -89,9 +151,17 @@ def normalise(answer: str) -> str:
     >>> normalise("y' = 2 x\\n\\n  = 2x ")
     "y'=2 x\\n=2x"
     """
-    lines = (re.sub(r" ?([-+*/^(),=\[\]{}|]) ?", r"\1", re.sub(r"\s+", " ", line.strip()))
-             for line in answer.splitlines())
+    lines = (_unspaced(_SPACES.sub(" ", line.strip())) for line in answer.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+_SPACES = re.compile(r"\s+")
+_OPERATOR = re.compile(r" ?([-+*/^(),=\[\]{}|]) ?")
+
+
+def _unspaced(line: str) -> str:
+    """The line without the spaces around operators (most answers have no space at all)."""
+    return _OPERATOR.sub(lambda m: m[1], line) if " " in line else line
 
 
 def grade_file(path, exercises_dir=None, **options) -> GradeReport:
@@ -122,7 +192,7 @@ def grade(rows, problems=(), *, exercises_dir=None, bank=None,
     store = Store()
     exercises, first_seen = _ingest(store, chain(rows, problems), bank, lang, seed, variants)
     _supersede(store)
-    _check(store, exercises, bank, exercises_dir, jobs, timeout, memory_mb, lang, progress)
+    _check(store, exercises, jobs, timeout, memory_mb, lang, progress)
     columns = [bank[i] for i in assignment] if assignment else [
         bank[i] for i in sorted(first_seen, key=first_seen.get)]
     _mark_counted(store, columns)
@@ -131,9 +201,9 @@ def grade(rows, problems=(), *, exercises_dir=None, bank=None,
 
 def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = None,
             variants: bool = True) -> tuple[dict, dict]:
-    """Write rows, problems and the items known without a check; returns (task key -> exercise,
-    exercise id -> where it first appears)."""
-    exercises, first_seen, rows, problems, items, built = {}, {}, [], [], [], {}
+    """Write rows, problems and the items known without a check; returns (the ``Variants`` of
+    every task key met, exercise id -> where it first appears)."""
+    exercises, first_seen, rows, problems, items, labels = Variants(bank), {}, [], [], [], {}
 
     def flush():
         store.insert("rows", ("student", "exercise", "answer", "syntax", "source", "line", "task_key", "norm"), rows)
@@ -145,7 +215,8 @@ def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = Non
     for entry in entries:
         where = (entry.source, entry.line)
         student = entry.student if variants else ""  # "": the default variant for everyone
-        exercise = exercise_for(bank, student, entry.exercise, seed, built) if entry.student else None
+        key = task_key(bank, student, entry.exercise, seed, labels) if entry.student else None
+        exercise = None if key is None else bank[entry.exercise]
         if exercise is not None and (entry.exercise not in first_seen or where < first_seen[entry.exercise]):
             first_seen[entry.exercise] = where
         if isinstance(entry, Problem):
@@ -159,9 +230,9 @@ def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = Non
             items.append(GradedItem(entry.student, entry.exercise, entry.answer, "unknown-exercise", "invalid", 0.0, 0.0,
                                     message=problem_text(problem, lang), source=entry.source, line=entry.line).to_dict())
         else:
-            exercises[exercise.id] = exercise
+            exercises.add(key)
             rows.append((entry.student, entry.exercise, entry.answer, entry.syntax, entry.source, entry.line,
-                         exercise.id, normalise(entry.answer)))
+                         key, normalise(entry.answer)))
         if len(rows) + len(problems) >= 5000:
             flush()
     flush()
@@ -189,15 +260,17 @@ def _supersede(store: Store) -> None:
     db.commit()
 
 
-def _check(store: Store, exercises: dict, bank: dict, exercises_dir, jobs, timeout, memory_mb, lang, progress) -> None:
-    """Check each distinct task once in the workers, then write every row's item."""
+def _check(store: Store, exercises: Variants, jobs, timeout, memory_mb, lang, progress) -> None:
+    """Check each distinct task once in the workers, then write every row's item.
+
+    The tasks are numbered exercise by exercise, so that the workers meet them grouped
+    and each exercise's set-up is done once, in the worker that checks it."""
     db = store.db
     db.execute("INSERT OR IGNORE INTO tasks (task_key, norm, syntax) "
-               "SELECT task_key, norm, syntax FROM rows WHERE superseded = 0 ORDER BY seq")
+               "SELECT task_key, norm, syntax FROM rows WHERE superseded = 0 ORDER BY task_key, seq")
     db.commit()
     (count,) = next(store.query("SELECT COUNT(*) FROM tasks"))
-    _preload({exercise.kind for exercise in exercises.values()})
-    _warm(exercises, timeout)
+    _preload({exercises.base(key).kind for key in exercises})
     bar, done = _progress_bar(count, progress), []
 
     def flush():
@@ -234,16 +307,16 @@ def _task_pages(store: Store):
         last = page[-1][0]
 
 
-def _row_items(store: Store, exercises: dict, lang: str):
+def _row_items(store: Store, exercises: Variants, lang: str):
     sql = """SELECT r.student, r.exercise, r.answer, r.syntax, r.source, r.line, r.task_key, r.superseded, t.outcome
              FROM rows r LEFT JOIN tasks t ON t.task_key = r.task_key AND t.norm = r.norm AND t.syntax = r.syntax
              ORDER BY r.seq"""
     for student, exercise_id, answer, syntax, source, line, key, superseded, outcome in store.query(sql):
         row = Submission(student, exercise_id, answer, syntax, source, line)
         if superseded:
-            yield _superseded(row, exercises[key], lang).to_dict()
+            yield _superseded(row, exercises.base(key), key, lang).to_dict()
         else:
-            yield _item(row, exercises[key], json.loads(outcome), lang).to_dict()
+            yield _item(row, exercises.base(key), key, json.loads(outcome), lang).to_dict()
 
 
 def _mark_counted(store: Store, columns: list) -> None:
@@ -258,10 +331,10 @@ def _mark_counted(store: Store, columns: list) -> None:
     store.index()
 
 
-def _superseded(row: Submission, exercise: Exercise, lang: str) -> GradedItem:
+def _superseded(row: Submission, exercise: Exercise, key: str, lang: str) -> GradedItem:
     return GradedItem(row.student, row.exercise, row.answer, "superseded", "invalid", 0.0, exercise.points,
                       message=message("grading.superseded", lang), source=row.source, line=row.line,
-                      variant=_variant(exercise))
+                      variant=_variant(key))
 
 
 def _malformed(problem: Problem, exercise: Exercise, lang: str) -> GradedItem:
@@ -279,25 +352,7 @@ def _preload(kinds: set) -> None:
             pass  # each worker will meet the same error and score its items 0 with the reason
 
 
-def _warm(exercises: dict, timeout: float) -> None:
-    """Check a fixed, harmless answer to each exercise once, here, before the workers fork.
-
-    The per-exercise work (the reference derivative, its simplest form) lands in
-    the checkers' caches, which every forked worker -- a replacement too -- inherits.
-    Only bank texts and the answer "0" are checked in this process, never a student's.
-    """
-    from derivtutor.budget import TimeLimitExceeded, time_limit
-    from derivtutor.course.bank import check_exercise
-
-    for key in sorted(exercises, key=lambda k: (k[0], k[1] or "")):
-        try:
-            with time_limit(timeout):
-                check_exercise(exercises[key], "0", timeout=timeout)
-        except (Exception, TimeLimitExceeded):
-            pass  # a bank problem shows up in the workers, item by item, with its reason
-
-
-def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> GradedItem:
+def _item(row: Submission, exercise: Exercise, key: str, outcome: dict, lang: str) -> GradedItem:
     fraction = min(1.0, max(0.0, float(outcome["score"])))
     text, diagnosis = outcome["message"], tuple(outcome["diagnosis"])
     if outcome["status"] in STATUS_REASONS:
@@ -307,12 +362,12 @@ def _item(row: Submission, exercise: Exercise, outcome: dict, lang: str) -> Grad
     return GradedItem(row.student, row.exercise, row.answer, outcome["status"], outcome["verdict"],
                       round(fraction * exercise.points, 6), exercise.points, diagnosis, text,
                       outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "",
-                      _variant(exercise))
+                      _variant(key))
 
 
-def _variant(exercise: Exercise) -> str:
-    """The label of a student's variant of a randomised exercise (its id is ID@LABEL), else ''."""
-    return exercise.id.partition("@")[2]
+def _variant(key: str) -> str:
+    """The label of a student's variant of a randomised exercise (its task key is ID@LABEL), else ''."""
+    return key.partition("@")[2]
 
 
 def _progress_bar(total: int, progress: bool | None):

@@ -11,6 +11,12 @@ checking it. Workers get the exercises from the grader when they are forked
 (nothing is reloaded from disk), and they die with the grader, however it ends
 (``die_with_parent``).
 
+Tasks are routed by exercise (``_Router``): a worker keeps getting the tasks of
+the exercises (or variants) it has checked before, because the first check of
+an exercise pays its set-up (the reference derivative, its forms, the mistake
+candidates) and the worker's caches keep it. A worker with nothing of its own
+left takes a new exercise, and only then helps with another worker's.
+
 ``check_tasks`` reads its tasks lazily and reports each outcome as it comes;
 ``run_tasks`` is the list-in, list-out form:
 
@@ -27,13 +33,14 @@ import sys
 import threading
 import time
 from collections import deque
-from itertools import islice
 from multiprocessing.connection import wait
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
-#: Most tasks a worker holds at a time.
-BATCH = 8
+#: Most tasks a worker holds at a time (each outcome still comes back as soon as it is known).
+BATCH = 32
+#: Tasks read ahead of the workers, so that each can be handed the exercises it has set up.
+LOOKAHEAD = 4096
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
 
@@ -200,23 +207,23 @@ def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, 
     """Check ``tasks`` (an iterable of (index, task), read lazily) in isolated workers and call
     ``on_outcome(index, outcome)`` as each one ends, in any order.
 
-    Tasks go to a worker a few at a time (``BATCH``): one pipe round trip per task
-    would cost more than a quick check on a busy machine.
+    Tasks go to a worker up to ``BATCH`` at a time, all of one exercise, the one
+    it set up before when there is one (``_Router``); tasks that arrive grouped by
+    exercise are read ahead ``LOOKAHEAD`` at a time.
     """
     if total == 0:
         return
     jobs = max(1, min(jobs or os.cpu_count() or 1, total or jobs or os.cpu_count() or 1))
     context, config = _context(), (exercises, lang, timeout, memory_mb, os.getpid())
     hard_limit = timeout * 1.5 + 1.0
-    source, retry = iter(tasks), deque()
     size = BATCH if total is None else max(1, min(BATCH, total // (4 * jobs)))
+    router = _Router(iter(tasks), steal_from=2 * size)
     workers = [_Worker(context, config) for _ in range(jobs)]
     try:
         while True:
             for slot, worker in enumerate(workers):
                 if not worker.held:
-                    batch = [retry.popleft() for _ in range(min(size, len(retry)))]
-                    batch += list(islice(source, size - len(batch)))
+                    batch = router.batch(slot, size)
                     if not batch:
                         continue
                     try:
@@ -224,16 +231,90 @@ def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, 
                     except OSError:  # it died while idle: replace it, the tasks wait
                         worker.stop()
                         workers[slot] = _Worker(context, config)
-                        retry.extend(batch)
+                        router.put_back(batch)
             if not any(w.held for w in workers):
                 return
-            _collect(workers, context, config, on_outcome, retry, hard_limit)
+            _collect(workers, context, config, on_outcome, router, hard_limit)
     finally:
         for worker in workers:
             worker.stop()
 
 
-def _collect(workers: list, context, config: tuple, on_outcome, retry: deque, hard_limit: float) -> None:
+class _Router:
+    """The tasks read but not yet handed out, by exercise key, and which worker slots set up each key.
+
+    >>> router = _Router(iter(enumerate([("a", "1", "auto"), ("b", "2", "auto"), ("a", "3", "auto")])))
+    >>> [i for i, _ in router.batch(0, 8)], [i for i, _ in router.batch(1, 8)]
+    ([0, 2], [1])
+    """
+
+    def __init__(self, source, steal_from: int = 1, lookahead: int = LOOKAHEAD):
+        self.source, self.steal_from, self.lookahead = source, steal_from, lookahead
+        self.pending: dict = {}      # key -> deque of (index, task)
+        self.owners: dict = {}       # key -> slots whose worker was given it
+        self.ready: dict = {}        # slot -> {key: None} of its keys with tasks pending, oldest first
+        self.unowned: dict = {}      # {key: None} of pending keys no slot has had, oldest first
+        self.buffered, self.exhausted = 0, False
+
+    def batch(self, slot: int, size: int) -> list:
+        """Up to ``size`` tasks of one key for the worker in ``slot``; [] when none should go there now."""
+        self._fill()
+        key = self._choose(slot)
+        if key is None:
+            return []
+        if slot not in self.owners.setdefault(key, set()):
+            self.owners[key].add(slot)
+            self.unowned.pop(key, None)
+            self.ready.setdefault(slot, {})[key] = None
+        queue = self.pending[key]
+        batch = [queue.popleft() for _ in range(min(size, len(queue)))]
+        self.buffered -= len(batch)
+        if not queue:
+            del self.pending[key]
+            for owner in self.owners[key]:
+                self.ready[owner].pop(key, None)
+        return batch
+
+    def put_back(self, held) -> None:
+        """Tasks a worker held but did not finish, to be handed out again before the others of their key."""
+        for index, task in reversed(list(held)):
+            self._add(index, task, front=True)
+
+    def _add(self, index: int, task: tuple, front: bool = False) -> None:
+        key = task[0]
+        if key not in self.pending:
+            self.pending[key] = deque()
+            for owner in self.owners.get(key, ()):
+                self.ready[owner][key] = None
+            if key not in self.owners:
+                self.unowned[key] = None
+        (self.pending[key].appendleft if front else self.pending[key].append)((index, task))
+        self.buffered += 1
+
+    def _fill(self) -> None:
+        while not self.exhausted and self.buffered < self.lookahead:
+            try:
+                index, task = next(self.source)
+            except StopIteration:
+                self.exhausted = True
+                return
+            self._add(index, task)
+
+    def _choose(self, slot: int):
+        """A key this slot had before; else one no slot had; else the longest queue, when it is long
+        enough that a second set-up pays (a short one is left to its own worker, busy just now)."""
+        mine = self.ready.get(slot)
+        if mine:
+            return next(iter(mine))
+        if self.unowned:
+            return next(iter(self.unowned))
+        if not self.pending:
+            return None
+        key = max(self.pending, key=lambda k: len(self.pending[k]))
+        return key if len(self.pending[key]) >= self.steal_from else None
+
+
+def _collect(workers: list, context, config: tuple, on_outcome, router: _Router, hard_limit: float) -> None:
     busy = [w for w in workers if w.held]
     soonest = min(w.deadline for w in busy)
     ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
@@ -260,7 +341,7 @@ def _collect(workers: list, context, config: tuple, on_outcome, retry: deque, ha
             leave = True
         if leave:
             # The tasks it still held were never started (or are lost with it): they go to another worker.
-            retry.extend(worker.held)
+            router.put_back(worker.held)
             worker.held.clear()
             worker.stop()
             workers[slot] = _Worker(context, config)
