@@ -9,6 +9,12 @@ thread pools). It interrupts Python bytecode, not a single long C call; the
 parser's limits keep C calls short, and the grader adds a process-level kill
 on top.
 
+The limit counts the CPU seconds of the thread that runs the block, not the
+wall clock, so a verdict does not depend on how loaded the machine is: on a
+shared machine a 1 s check may take 8 s of wall time and still be the same
+check. A block that waits without using the CPU is stopped after
+``WALL_FACTOR`` times its limit of wall time (plus ``WALL_SLACK`` seconds).
+
 >>> with time_limit(1.0) as expired:
 ...     total = sum(range(10))
 >>> total
@@ -33,6 +39,9 @@ class TimeLimitExceeded(BaseException):
     """Raised inside a block that ran past its time limit."""
 
 
+#: A block's wall-clock ceiling is WALL_FACTOR * seconds + WALL_SLACK.
+WALL_FACTOR, WALL_SLACK = 10.0, 5.0
+
 _set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc
 _set_async_exc.argtypes = (ctypes.c_ulong, ctypes.py_object)
 
@@ -51,9 +60,12 @@ class _Watchdog:
         self.thread: threading.Thread | None = None
 
     def register(self, seconds: float, tid: int, expired: type) -> dict:
-        entry = {"tid": tid, "exc": expired, "active": True, "fired": False}
+        clock = _thread_clock(tid)
+        now = time.monotonic()
+        entry = {"tid": tid, "exc": expired, "active": True, "fired": False, "clock": clock,
+                 "cpu_start": _cpu(clock), "seconds": seconds, "ceiling": now + seconds * WALL_FACTOR + WALL_SLACK}
         with self.cond:
-            heapq.heappush(self.heap, (time.monotonic() + seconds, next(self.counter), entry))
+            heapq.heappush(self.heap, (now + seconds, next(self.counter), entry))
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self.run, name="derivtutor-time-limit", daemon=True)
                 self.thread.start()
@@ -79,8 +91,48 @@ class _Watchdog:
                     self.cond.wait(deadline - now)
                     continue
                 heapq.heappop(self.heap)
+                left = _cpu_left(entry, now)
+                if left > 0:  # the thread has not used its CPU seconds yet: look again when it could have
+                    heapq.heappush(self.heap, (min(now + left, entry["ceiling"]), next(self.counter), entry))
+                    continue
                 entry["fired"] = True
                 _set_async_exc(ctypes.c_ulong(entry["tid"]), ctypes.py_object(entry["exc"]))
+
+
+def _thread_clock(tid: int):
+    try:
+        return time.pthread_getcpuclockid(tid)
+    except (AttributeError, OSError):  # no per-thread CPU clocks here: the wall clock alone decides
+        return None
+
+
+def _cpu(clock) -> float | None:
+    try:
+        return None if clock is None else time.clock_gettime(clock)
+    except OSError:
+        return None
+
+
+def _cpu_left(entry: dict, now: float) -> float:
+    """CPU seconds the block may still use (0: stop it now)."""
+    used = _cpu(entry["clock"])
+    if used is None or entry["cpu_start"] is None or now >= entry["ceiling"]:
+        return 0.0
+    return max(0.0, entry["seconds"] - (used - entry["cpu_start"]))
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds a process has used so far (Linux /proc), or None where unknown.
+
+    >>> process_cpu_seconds(os.getpid()) >= 0
+    True
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 _watchdog = _Watchdog()

@@ -2,8 +2,9 @@
 
 Each worker is a long-lived process that checks one task at a time and sends
 the outcome back through a pipe. The parent enforces a hard deadline: a worker
-that is still busy ``timeout * 1.5 + 1`` seconds after it got a task is
-killed, its task scored as a time-out, and a fresh worker takes its place. A
+that is still busy after using ``timeout * 1.5 + 1`` CPU seconds on a task (or
+after ``budget.WALL_FACTOR`` times that of wall time, if it is stuck without
+using the CPU) is killed, its task scored as a time-out, and a fresh worker takes its place. A
 worker also leaves after a cooperative time-out or a MemoryError (its memory
 may be in a bad state), and one that dies (a crash) is replaced likewise.
 Workers are *not* restarted per task: forking per answer would cost more than
@@ -34,6 +35,8 @@ import threading
 import time
 from collections import deque
 from multiprocessing.connection import wait
+
+from derivtutor.budget import WALL_FACTOR, WALL_SLACK, process_cpu_seconds
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
@@ -164,8 +167,27 @@ class _Worker:
 
     def give(self, batch: list, hard_limit: float) -> None:
         self.held.extend(batch)
-        self.deadline = time.monotonic() + hard_limit
+        self.restart_clock(hard_limit)
         self.conn.send(batch)
+
+    def restart_clock(self, hard_limit: float) -> None:
+        """A new task starts: it may use ``hard_limit`` CPU seconds, within a wall-clock ceiling."""
+        now = time.monotonic()
+        self.deadline, self.hard_limit = now + hard_limit, hard_limit
+        self.cpu_mark, self.ceiling = process_cpu_seconds(self.process.pid), now + hard_limit * WALL_FACTOR + WALL_SLACK
+
+    def out_of_time(self, now: float) -> bool:
+        """Past the deadline by CPU (a loaded machine's slow wall clock is not the task's fault)."""
+        if now < self.deadline:
+            return False
+        cpu = process_cpu_seconds(self.process.pid)
+        if cpu is None or self.cpu_mark is None or now >= self.ceiling:
+            return True
+        left = self.hard_limit - (cpu - self.cpu_mark)
+        if left <= 0:
+            return True
+        self.deadline = min(now + left, self.ceiling)
+        return False
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -328,14 +350,14 @@ def _collect(workers: list, context, config: tuple, on_outcome, router: _Router,
                 while worker.held and not leave and worker.conn.poll():
                     index, outcome, leave = worker.conn.recv()
                     worker.held.popleft()
-                    worker.deadline = time.monotonic() + hard_limit
+                    worker.restart_clock(hard_limit)
                     on_outcome(index, outcome)
             except (EOFError, OSError):
                 worker.process.join(1.0)
                 index, _ = worker.held.popleft()
                 on_outcome(index, _outcome(CRASH, reason=f"worker exited with code {worker.process.exitcode}"))
                 leave = True
-        elif now >= worker.deadline:
+        elif worker.out_of_time(now):
             index, _ = worker.held.popleft()
             on_outcome(index, _outcome(TIMEOUT, reason="time limit (worker stopped)"))
             leave = True
