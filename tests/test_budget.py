@@ -73,3 +73,32 @@ def test_no_limit_when_seconds_is_none():
     with time_limit(None):
         value = sum(range(10))
     assert value == 45
+
+
+def test_the_limit_counts_cpu_seconds_not_a_loaded_machines_wall_clock():
+    """Waiting (as a thread does on a loaded machine) uses no CPU: the block runs to its end."""
+    with time_limit(0.1):
+        time.sleep(0.4)
+        done = True
+    assert done
+
+
+def test_a_block_that_never_uses_the_cpu_still_ends_at_the_wall_ceiling(monkeypatch):
+    import derivtutor.budget as budget
+    monkeypatch.setattr(budget, "WALL_FACTOR", 1.0)
+    monkeypatch.setattr(budget, "WALL_SLACK", 0.1)
+    with pytest.raises(TimeLimitExceeded):
+        with time_limit(0.1):
+            for _ in range(400):
+                time.sleep(0.05)  # the exception arrives between two sleeps
+
+
+def test_process_cpu_seconds_grows_with_work():
+    import os
+
+    from derivtutor.budget import process_cpu_seconds
+    before = process_cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    assert process_cpu_seconds(os.getpid()) - before >= 0.2
