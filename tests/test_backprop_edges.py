@@ -127,12 +127,16 @@ def test_mlp_refuses_parameters_of_the_wrong_shape():
         MLP([2, 1], ["linear"], params=[[[1.0, 2.0, 3.0]], [0.5]])
 
 
+def _sigma_prime_one_plus(self, argindex=1):
+    return sigmoid(self.args[0]) * (1 + sigmoid(self.args[0]))
+
+
 @pytest.mark.parametrize("mutation", ["tanh-is-sigmoid", "sigmoid-derivative-1-plus"])
 def test_proof_fails_when_an_activation_is_wrong(mutation, monkeypatch):
     if mutation == "tanh-is-sigmoid":
         monkeypatch.setitem(layer_rules.ACTIVATIONS, "tanh", sigmoid)
     else:
-        monkeypatch.setattr(sigmoid, "fdiff", lambda self, argindex=1: sigmoid(self.args[0]) * (1 + sigmoid(self.args[0])))
+        monkeypatch.setattr(sigmoid, "fdiff", _sigma_prime_one_plus)
     spec = NetworkSpec.build([2, 3, 1], "tanh", output="sigmoid")
     assert not proof.prove_backprop(spec).verified
 
