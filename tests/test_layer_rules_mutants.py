@@ -181,8 +181,8 @@ def test_run_program_adds_each_target_and_leaves_the_input():
 def test_whole_program_against_finite_differences(spec):
     net, rng = derive_backprop(spec), np.random.default_rng(4)
     params = {}
-    for name, (n_in, n_out) in zip(net.names.parameters(), [s for p in zip(spec.layers, spec.layers[1:]) for s in (p, p)]):
-        params[name] = rng.normal(size=(n_out, n_in)) if name in net.names.W else rng.normal(size=(n_out, 1))
+    for k, (n_in, n_out) in enumerate(zip(spec.layers, spec.layers[1:])):
+        params[net.names.W[k]], params[net.names.b[k]] = rng.normal(size=(n_out, n_in)), rng.normal(size=(n_out, 1))
     cols = 3 if spec.mean else 1
     x, t = rng.normal(size=(spec.layers[0], cols)), rng.uniform(0.1, 0.9, size=(spec.layers[-1], cols))
     got = net.evaluate(params, x if spec.mean else x[:, 0], t if spec.mean else t[:, 0])
@@ -212,3 +212,19 @@ def test_whole_program_against_finite_differences(spec):
             p[i] = saved
             fd[i] = (up - down) / 2e-6
         np.testing.assert_allclose(got[name], fd, rtol=1e-6, atol=1e-9, err_msg=name)
+
+
+def test_sympy_backend_activations_column_by_column():
+    be, m = lr.SympyBackend(), sympy.Matrix([[a, 1], [2 * a, -1]])
+    soft = be.activate("softmax", m)
+    for j in range(2):
+        e = [sympy.exp(m[i, j]) for i in range(2)]
+        assert [sympy.simplify(soft[i, j] - e[i] / sum(e)) for i in range(2)] == [0, 0]
+    assert be.activate("tanh", m) == m.applyfunc(sympy.tanh)
+    assert be.activate("relu", m)[1, 1] == 0
+
+
+def test_sympy_backend_constant_factor_scales():
+    # a constant f' (not 1): dE/da = 2 g entry by entry
+    g = sympy.Matrix([[1, -3]])
+    assert lr.SympyBackend().hadamard(g, lr.SympyBackend().entrywise(sympy.Integer(2), {})) == 2 * g
