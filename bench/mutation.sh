@@ -1,29 +1,56 @@
 #!/usr/bin/env bash
 # A bounded mutation run (mutmut 3) on the checker, the rule table and the layer rules -- not part of CI.
 #
-#     pip install mutmut==3.8.1 && bench/mutation.sh [SOURCE.py TEST.py...]    # default: the layer rules
+#     pip install mutmut==3.8.1
+#     bench/mutation.sh layer-rules | rule-table | checker      # one target, its own fast test selection
+#     bench/mutation.sh SOURCE.py[,SOURCE.py...] TEST.py...     # any other source and tests
 #
-# It works on a copy in a temporary directory (mutmut rewrites what it mutates), runs
-# for at most $LIMIT seconds (default 1200), then prints the surviving mutants:
-# `cd $DIR && mutmut show NAME` prints one as a diff.
+# It works on a copy in a temporary directory (mutmut rewrites what it mutates; $DIR to
+# choose it), with one worker ($WORKERS; the machine is shared), for at most $LIMIT
+# seconds (default 900; $PYTEST_K narrows the tests with pytest -k), then prints the
+# counts and the mutants that survived:
+# `cd $DIR && mutmut show NAME` prints one as a diff. docs/mutation.md has the results.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${DIR:-$(mktemp -d /tmp/derivtutor-mutants.XXXX)}
-LIMIT=${LIMIT:-1200}
-SOURCES=${1:-derivtutor/backprop/layer_rules.py}
+LIMIT=${LIMIT:-900}
+WORKERS=${WORKERS:-1}
+TARGET=${1:-layer-rules}
 shift || true
-TESTS=${*:-tests/test_backprop.py tests/test_backprop_edges.py}
+# Each target: the sources it mutates and the fast tests that witness them (sympy.diff,
+# finite differences, hand-checked verdicts). Whole slow files (the proofs of deep nets,
+# the CLI) would make one mutant cost a minute.
+case "$TARGET" in
+  layer-rules)
+    SOURCES="derivtutor/backprop/layer_rules.py"
+    TESTS="tests/test_layer_rules_mutants.py tests/test_backprop_independence.py" ;;
+  rule-table)
+    SOURCES="derivtutor/steps/rules_elementary.py"
+    TESTS="tests/test_rule_table_mutants.py" ;;
+  checker)
+    SOURCES="derivtutor/checking/checker.py derivtutor/checking/pointwise.py derivtutor/checking/trust.py"
+    TESTS="tests/test_checker_mutants.py" ;;
+  *)
+    SOURCES=${TARGET//,/ }
+    TESTS=${*:?give the test files after the sources} ;;
+esac
 mkdir -p "$DIR"
-(cd "$ROOT" && git ls-files -z | xargs -0 tar -c) | tar -x -C "$DIR"
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -c) | tar -x -C "$DIR"
 cd "$DIR"
+rm -rf mutants
 sed -i 's/addopts = "-ra --doctest-modules"/addopts = "-ra"/' pyproject.toml
+quote() { printf '"%s", ' "$@"; }
 {
   echo; echo "[tool.mutmut]"
-  echo "source_paths = [$(printf '"%s", ' $SOURCES)]"
+  echo "source_paths = [$(quote $SOURCES)]"
   echo "also_copy = [\"derivtutor\", \"exercises\", \"README.md\"]"
-  echo "pytest_add_cli_args = [\"-p\", \"no:cacheprovider\", \"-q\"]"
-  echo "pytest_add_cli_args_test_selection = [$(printf '"%s", ' $TESTS)]"
+  echo "pytest_add_cli_args = [\"-p\", \"no:cacheprovider\", \"-q\", \"-x\"]"
+  echo "pytest_add_cli_args_test_selection = [$(quote $TESTS)${PYTEST_K:+\"-k\", \"$PYTEST_K\"}]"
 } >> pyproject.toml
-timeout "$LIMIT" mutmut run --max-children 2 || echo "(stopped after $LIMIT s)"
-mutmut results | grep -v ": killed" || true
+timeout "$LIMIT" mutmut run --max-children "$WORKERS" > run.log 2>&1 || echo "(mutmut stopped: exit $?, limit $LIMIT s; see $DIR/run.log)"
+mutmut results --all true > results.txt 2>/dev/null || mutmut results > results.txt
+echo "target $TARGET: $(grep -c ': killed' results.txt || true) killed, $(grep -c ': survived' results.txt || true) survived," \
+     "$(grep -c ': timeout' results.txt || true) timeout, $(grep -c ': not checked' results.txt || true) not checked," \
+     "$(grep -c ': no tests' results.txt || true) no tests, of $(wc -l < results.txt)"
+grep -E ": (survived|no tests|timeout)" results.txt || true
 echo "mutants in $DIR"

@@ -218,6 +218,8 @@ class NumpyBackend:
         symbols = sorted(expr.free_symbols, key=str)
         values = sympy.lambdify(symbols, expr, modules=self.modules)(*(env[s.name] for s in symbols))
         shape = next((env[s.name].shape for s in symbols if s.name in env), None)
+        if shape is None:  # a constant f' (a linear activation): a number that broadcasts
+            return float(values)
         return np.broadcast_to(values, shape).astype(float)
 
     def scalar(self, expr, env):
@@ -232,6 +234,8 @@ class SympyBackend:
     """Column vectors as SymPy matrices of entry expressions; ``lam`` stays a symbol."""
 
     def hadamard(self, left, right):
+        if not isinstance(right, sympy.MatrixBase):  # a constant entrywise factor
+            return left * right
         return left.multiply_elementwise(right)
 
     def add_bias(self, Wx, b):
@@ -247,6 +251,8 @@ class SympyBackend:
 
     def entrywise(self, expr, env):
         symbols = sorted(expr.free_symbols, key=str)
+        if not symbols:  # a constant f' (a linear activation): a number
+            return expr
         shape = env[symbols[0].name].shape
 
         def entry(i, j):

@@ -6,17 +6,24 @@ Two parts, neither of which uses the rule table's derivatives:
    each activation of the spec, the table's function, SymPy's derivative of it
    and the program's f'(a) (written through z) are compared, after ``cancel``,
    with the definitions written here from exp: sigma(a) = 1/(1 + e^-a),
-   tanh(a) = (e^a - e^-a)/(e^a + e^-a) and sympy.diff of those; ReLU is checked
-   on each side of its kink (a > 0 and a < 0).
+   tanh(a) = 2/(1 + e^-2a) - 1 and sympy.diff of those; ReLU is checked on each
+   side of its kink (a > 0 and a < 0).
 2. **The matrix program, entry by entry.** At a tiny instance of the same
    architecture (widths cut to 2; with a batch-mean loss, 2 samples) every
    entry of x, l and of each W, b becomes its own scalar symbol. The loss is
-   written here as one scalar SymPy expression, differentiated by every
-   parameter entry with ``sympy.diff``, and the difference from the matching
-   entry of the program's matrix formula is shown to ``expand`` to 0. Both
-   sides keep sigma and tanh as function calls (part 1 is what makes this
-   sound: the calls are the definitions, their derivatives are right), so the
-   expansion is fast; ``simplify`` is never called (it takes minutes).
+   written here as one scalar SymPy expression *from the definitions* (exp,
+   log, Max(0, a); nothing from ``layer_rules.ACTIVATIONS`` or the sigmoid
+   class), differentiated by every parameter entry with SymPy's own ``diff``,
+   and the difference from the matching entry of the program's matrix formula
+   (evaluated at the same forward values) is shown to be 0. A wrong activation
+   table or a wrong sigma' therefore fails here as well as in part 1.
+
+   To show it fast, each hidden unit's exponential is renamed after the fact
+   (``fold``): with s the unit's output, e^-a = (1 - s)/s for sigma and
+   e^-2a = (1 - s)/(1 + s) for tanh. These are invertible changes of variable,
+   so the difference is 0 as a function of the new symbols exactly when it is
+   0 as a function of the exponentials; ``expand`` then shows it (``cancel``
+   when ``expand`` alone does not; ``simplify`` is never called).
 
 At ReLU's kink both sides are compared with the same value (the program uses
 [a > 0] = Heaviside(a, 0)); the derivative there is a convention, not a fact
@@ -40,10 +47,12 @@ from derivtutor.functions import sigmoid
 TINY_WIDTH = 2
 TINY_BATCH = 2
 
-#: The activations from their definitions, for the lemmas (nothing here comes from layer_rules).
+#: The activations from their definitions (nothing here comes from layer_rules). Each has one
+#: exponential per unit, so that the loss's tree does not double with every layer.
 DEFINITIONS = {
     "sigmoid": lambda a: 1 / (1 + sympy.exp(-a)),
-    "tanh": lambda a: (sympy.exp(a) - sympy.exp(-a)) / (sympy.exp(a) + sympy.exp(-a)),
+    "tanh": lambda a: 2 / (1 + sympy.exp(-2 * a)) - 1,
+    "relu": lambda a: sympy.Max(0, a),
     "linear": lambda a: a,
 }
 
@@ -72,6 +81,42 @@ class Proof:
 
     def failures(self) -> tuple:
         return tuple(entry for entry in self.entries if not entry.holds)
+
+
+def _fold_rules(activation: str, a: sympy.Expr, out: sympy.Symbol) -> dict:
+    """The unit's exponential (and the sums it stands in) through its output ``out``, see above."""
+    if activation == "sigmoid":
+        t = sympy.exp(-a)
+        return {1 / (1 + t): out, 1 + t: 1 / out, t: (1 - out) / out}
+    if activation == "tanh":
+        t = sympy.exp(-2 * a)
+        return {1 + t: 2 / (1 + out), t: (1 - out) / (1 + out)}
+    return {}
+
+
+def fold(net: Backprop, env: dict) -> dict:
+    """The renaming of every hidden exponential of the forward values ``env``: unit (k, i, n) -> s[k,i,n]."""
+    rules = {}
+    for k, activation in enumerate(net.spec.activations):
+        a = env[net.names.a[k]]
+        for (i, n), entry in _entries(a):
+            rules.update(_fold_rules(activation, entry, sympy.Symbol(f"s[{k + 1},{i + 1},{n + 1}]")))
+    return rules
+
+
+def is_zero(expr: sympy.Expr) -> bool:
+    """``expand`` shows 0, or else ``cancel`` does (both are identities: a 0 is a proof)."""
+    return sympy.expand(expr) == 0 or sympy.cancel(expr) == 0
+
+
+class DefinitionBackend(SympyBackend):
+    """The forward pass from ``DEFINITIONS`` and softmax written from exp, not from the table."""
+
+    def activate(self, function, a):
+        if function == "softmax":  # per column: each column is one sample
+            columns = [a[:, j].applyfunc(sympy.exp) for j in range(a.cols)]
+            return sympy.Matrix.hstack(*(e / sum(e) for e in columns))
+        return a.applyfunc(DEFINITIONS[function])
 
 
 def _from_definitions(expr: sympy.Expr) -> sympy.Expr:
@@ -134,7 +179,7 @@ def sample_loss(kind: str, a, z, l) -> sympy.Expr:
     """One sample's loss from its output column (pre-activation a, output z, label l)."""
     if kind == "ce":  # log-sum-exp form: E = sum(l) log sum_j e^{a_j} - l . a
         return sum(l) * sympy.log(sum(sympy.exp(v) for v in a)) - sum(li * ai for li, ai in zip(l, a))
-    if kind == "bce":  # -(l log sigma(a) + (1 - l) log(1 - sigma(a))), sigma of the lemma
+    if kind == "bce":  # -(l log z + (1 - l) log(1 - z)), z = sigma(a) from its definition
         return -sum(li * sympy.log(zi) + (1 - li) * sympy.log(1 - zi) for zi, li in zip(z, l))
     return sum(sympy.Rational(1, 2) * (zi - li) ** 2 for zi, li in zip(z, l))
 
@@ -152,16 +197,20 @@ def loss_expression(net: Backprop, env: dict) -> sympy.Expr:
 
 
 def prove_backprop(spec: NetworkSpec, rules: dict | None = None) -> Proof:
-    """Check every entry of every parameter gradient at ``tiny_spec(spec)``."""
+    """Check the activations, then every entry of every parameter gradient at ``tiny_spec(spec)``."""
     net = derive_backprop(tiny_spec(spec), rules)
-    backend = SympyBackend()
-    env = forward_values(net, symbolic_instance(net), backend)
+    return Proof(net.spec, activation_lemmas(net.spec.activations) + entry_checks(net))
+
+
+def entry_checks(net: Backprop) -> tuple:
+    """d E / d entry by ``sympy.diff`` of E from the definitions, minus the program's entry."""
+    env = forward_values(net, symbolic_instance(net), DefinitionBackend())
     E = loss_expression(net, env)
     try:
-        env = run_program(net.backward, env, backend)
+        env = run_program(net.backward, env, SympyBackend())
     except ValueError:  # a wrong rule can multiply matrices of the wrong shapes
-        return Proof(net.spec, (EntryCheck("shape", 0, 0, sympy.Symbol("shape_mismatch")),))
-    entries = list(activation_lemmas(net.spec.activations))
+        return (EntryCheck("shape", 0, 0, sympy.Symbol("shape_mismatch")),)
+    renaming, entries = fold(net, env), []
     at_kink = kink_at_zero if "relu" in net.spec.activations else (lambda e: e)
     for param in net.names.parameters():
         symbols, formula = env[param], env["dE/d" + param]
@@ -170,8 +219,9 @@ def prove_backprop(spec: NetworkSpec, rules: dict | None = None) -> Proof:
             continue
         for (i, j), s in _entries(symbols):
             exact = at_kink(sympy.diff(E, s))  # the same value at ReLU's kink on both sides
-            entries.append(EntryCheck(param, i + 1, j + 1, sympy.expand(exact - formula[i, j])))
-    return Proof(net.spec, tuple(entries))
+            difference = (exact - _from_definitions(formula[i, j])).xreplace(renaming)
+            entries.append(EntryCheck(param, i + 1, j + 1, sympy.Integer(0) if is_zero(difference) else difference))
+    return tuple(entries)
 
 
 def _entries(matrix):
