@@ -70,7 +70,7 @@ def create_app(pool=None, exercises_dir=None, lang: str = "en", workers: int | N
         if app.state.pool is None:
             from derivtutor.web.pool import CommandPool
 
-            own = app.state.pool = CommandPool(size=workers)
+            own = app.state.pool = CommandPool(size=workers, bank=bank)
         try:
             yield
         finally:
