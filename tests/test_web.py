@@ -56,6 +56,21 @@ def test_check_answers_what_the_cli_prints(client, capsys, body, argv):
     assert response.json() == expected
 
 
+def test_an_overflowing_value_is_strict_json(client, capsys):
+    # the CLI prints the answer's value 2.9e573 as Infinity, which a browser's JSON.parse refuses
+    body = {"function": "sin x", "var": "x", "answer": "(x+1)^999*(x+2)^999"}
+    response = client.post("/api/check", json=body)
+
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    data = json.loads(response.text, parse_constant=refuse)
+    expected = cli_json(capsys, ["check", "--json", "--function=sin x", "--var=x", f"--answer={body['answer']}"])
+    assert expected["counterexample"]["answer"] == float("inf") and data["counterexample"]["answer"] == "Infinity"
+    data["counterexample"]["answer"] = expected["counterexample"]["answer"]
+    assert response.status_code == 200 and data == expected
+
+
 @pytest.mark.parametrize("body,argv", [
     ({"exercise": "no-such-exercise", "answer": "1"}, ["check", "no-such-exercise", "--answer=1"]),
     ({"function": "sin(x", "answer": "1"}, ["check", "--function=sin(x", "--answer=1"]),

@@ -5,7 +5,9 @@ by their argparse names (``answer``, ``function``, ``var``...). The worker fills
 them into the command's defaults (read once from the CLI's own parser, so a new
 option's default comes along) and calls the command's ``run(args)`` with
 ``--json`` on, capturing what it prints: the JSON is the CLI's, byte for byte,
-with no argv built, parsed or re-checked per request. One path differs: a bank
+with no argv built, parsed or re-checked per request (one exception: a value the CLI
+prints as the number ``Infinity`` or ``NaN``, which is not JSON to a browser, is
+the string ``"Infinity"`` or ``"NaN"``). One path differs: a bank
 exercise is checked against the bank the worker holds in memory (the CLI reads
 the bank from disk on every ``check ID``), with the same library calls as
 ``derivtutor check ID --json``.
@@ -70,7 +72,10 @@ def answer(job: tuple, bank: dict) -> tuple[tuple[int, bool, str], bool]:
     text = out.getvalue()
     if len(text) > MAX_OUTPUT:
         raise MemoryError("the answer is too large to send")
-    data = json.loads(text)
+    constants: list = []
+    data = json.loads(text, parse_constant=lambda name: constants.append(name) or name)
+    if constants:  # the CLI prints an overflowing value as Infinity: not JSON to a browser, so a string here
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     return (int(code), "error" in data, text), _gave_up(data)
 
 

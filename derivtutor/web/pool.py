@@ -8,11 +8,10 @@ worker does with a job is ``derivtutor.web.jobs.answer``. As the grader's worker
 its parent, checks under ``time_limit``, and leaves after a time-out or a
 MemoryError (its caches may be half-built); the pool kills a worker still busy at
 the hard deadline and forks a fresh one in its place, so the request that
-stalled it gets ``NO_ANSWER`` and no other request waits on it. Slow jobs cost
-their own request only in CPU too: there are SPARE workers beyond one per core,
-and a worker whose job runs past DEMOTE_AFTER gets a lower CPU priority until
-it answers (or, where the priority cannot be raised back, a fresh worker takes
-its place).
+stalled it gets ``NO_ANSWER`` and no other request waits on it. There are SPARE
+workers beyond one per core, so slow jobs do not take every worker. (Lowering a
+slow job's CPU priority was tried: on a loaded machine it starves the job into
+its time limit, and the fresh worker then starts with cold caches.)
 
 The web API awaits ``ask(job)`` on the server's event loop (no thread per request);
 ``run(job)`` is the same for a caller with no loop.
@@ -24,6 +23,7 @@ The web API awaits ``ask(job)`` on the server's event loop (no thread per reques
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 import os
 import threading
@@ -33,10 +33,8 @@ from derivtutor.grading.workers import die_with_parent, set_memory_limit
 
 #: What a job that did not finish answers: (exit code, error, JSON text) with no text.
 NO_ANSWER = (2, True, None)
-#: A job still running after this many seconds is one no ordinary answer needs (the bank's
-#: answers take milliseconds): its worker yields the CPU to the others (nice DEMOTED_NICE).
-DEMOTE_AFTER, DEMOTED_NICE = 0.25, 10
-#: Workers beyond one per core, so that slow jobs do not take every worker.
+#: Workers beyond one per core, so that a slow job or two (a hostile answer) leave every
+#: core a worker for the ordinary ones.
 SPARE = 2
 
 
@@ -46,6 +44,7 @@ def _serve(conn, bank: dict, timeout: float, memory_mb: int | None, parent_pid: 
 
     die_with_parent(parent_pid)
     set_memory_limit(memory_mb)
+    gc.freeze()  # the heap inherited warm: collections skip it (and so leave its pages shared)
     while True:
         try:
             job = conn.recv()
@@ -95,28 +94,9 @@ def _warm(bank: dict) -> None:
 class _Worker:
     def __init__(self, context, config: tuple):
         self.conn, child = context.Pipe()
-        self.demoted = False
         self.process = context.Process(target=_serve, args=(child, *config), daemon=True)
         self.process.start()
         child.close()
-
-    def demote(self) -> None:
-        try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, DEMOTED_NICE)
-            self.demoted = True
-        except (OSError, AttributeError):  # gone already, or no priorities here
-            pass
-
-    def promote(self) -> bool:
-        """Back to normal priority; False when that is not allowed (an unprivileged user)."""
-        if not self.demoted:
-            return True
-        try:
-            os.setpriority(os.PRIO_PROCESS, self.process.pid, 0)
-        except OSError:
-            return False
-        self.demoted = False
-        return True
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -153,7 +133,7 @@ class CommandPool:
         except BaseException:      # cancelled mid-job: its late answer must not reach the next job
             self._release(self._replace(worker))
             raise
-        if reply is None or reply[1] or not worker.promote():
+        if reply is None or reply[1]:
             worker = await loop.run_in_executor(None, self._replace, worker)
         self._release(worker)
         return NO_ANSWER if reply is None else reply[0]
@@ -179,7 +159,6 @@ class CommandPool:
         fd = worker.conn.fileno()
         loop.add_reader(fd, _settle, ready, True)
         deadline = loop.call_later(self.hard_limit, _settle, ready, False)
-        demote = loop.call_later(DEMOTE_AFTER, worker.demote)
         try:
             worker.conn.send(job)
             if await ready:
@@ -189,13 +168,12 @@ class CommandPool:
             return None
         finally:
             deadline.cancel()
-            demote.cancel()
             loop.remove_reader(fd)
 
     async def _acquire(self, loop) -> _Worker:
         with self.lock:
             if self.idle:
-                return self.idle.popleft()
+                return self.idle.pop()  # the last to finish: its caches are the warmest
             future = loop.create_future()
             self.waiting.append((loop, future))
         return await future
@@ -203,7 +181,7 @@ class CommandPool:
     def _acquire_blocking(self) -> _Worker:
         with self.lock:
             if self.idle:
-                return self.idle.popleft()
+                return self.idle.pop()
             slot: list = []
             event = threading.Event()
             self.waiting.append((None, (event, slot)))
