@@ -64,9 +64,9 @@ def _serve(conn, bank: dict, timeout: float, memory_mb: int | None, parent_pid: 
             return
 
 
-#: Jobs the server answers before forking: the first parse, check, diagnosis, typo
-#: suggestion and derivation in a process build the parser's and renderers' tables
-#: (about a second), which would otherwise come out of each worker's first time limit.
+#: Jobs the server answers before forking: the first parse, steps, check, diagnosis and
+#: typo suggestion in a process build the parser's and renderers' tables (about a
+#: second), which would otherwise come out of each worker's first time limit.
 WARM_UP = (("parse", {"text": "\\frac{1}{x} + arctg x"}), ("diff", {"expr": "x^2 sin x"}),
            ("check", {"function": "tg x^2", "answer": "2x/cos^2 x^2"}),
            ("check", {"function": "sin(x^3)", "answer": "cos(x^3)"}),
@@ -87,7 +87,7 @@ def _warm(bank: dict) -> None:
         try:
             with time_limit(30):
                 answer(job, bank)
-        except TimeLimitExceeded:  # a very slow machine: the workers will finish the job
+        except (TimeLimitExceeded, Exception):  # best effort: a worker meets the same again
             pass
 
 
@@ -176,7 +176,12 @@ class CommandPool:
                 return self.idle.pop()  # the last to finish: its caches are the warmest
             future = loop.create_future()
             self.waiting.append((loop, future))
-        return await future
+        try:
+            return await future
+        except asyncio.CancelledError:  # cancelled just after a worker was handed over: hand it on
+            if future.done() and not future.cancelled():
+                self._release(future.result())
+            raise
 
     def _acquire_blocking(self) -> _Worker:
         with self.lock:
