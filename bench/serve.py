@@ -1,105 +1,252 @@
 """The web API under load: /api/check through the worker pool against check_answer called directly.
 
-    python bench/serve.py
+    python bench/serve.py [--workers 2] [--rounds 3]
 
-Starts the app under uvicorn on 127.0.0.1 (a free port) and sends the bank's reference
-answers plus 2% hostile ones, at concurrency 1 and 8, then calls ``check_answer``
-directly on the same answers in this process. Prints requests/s, p50 and p99 of the
-ordinary requests (the hostile ones apart), and the ratio to the direct cost.
-All traffic stays on the loopback address; every loop is bounded.
+Starts ``python -m derivtutor.web`` (uvicorn, the pool of warm workers) on 127.0.0.1 at a
+free port, and sends the bank's reference answers with keep-alive connections:
+
+* concurrency 1, paired: each request follows a direct ``check_answer`` of the same
+  function, answer and variable (the options the API passes) in a warm process of the
+  bench's own, so both see the same machine load; the ratio is p50 API / p50 direct;
+* the same by exercise id (``{"exercise", "answer"}``, what the page sends) against
+  ``check_exercise`` directly;
+* concurrency 1 and 8, with and without 2% hostile answers (0.1 s to 1 s of work each,
+  or parse bombs), interleaved for ``--rounds`` rounds: requests/s and p50/p99 of the
+  ordinary requests only, as medians over the rounds.
+
+Warmth is the same on both sides and no result is cached: before timing, the direct
+process checks every answer once, and the server gets every answer in both forms three times at
+concurrency = workers (so every worker gets work) and once at concurrency 1 (the pool
+reuses the worker that finished last). Every loop is bounded and all traffic stays on
+the loopback address.
 """
 from __future__ import annotations
 
+import argparse
 import concurrent.futures
+import http.client
+import json
+import multiprocessing
+import os
 import socket
 import statistics
+import subprocess
+import sys
 import threading
 import time
 
-import httpx
-import uvicorn
-
 from derivtutor.checking.checker import check_answer
-from derivtutor.course.bank import load_exercises
-from derivtutor.web.app import create_app
+from derivtutor.course.bank import check_exercise, load_exercises
+from derivtutor.web.pool import SPARE
 
-HOSTILE = ["(" * 3000, "x" * 3900, "9^9^9^9^9", "sin(" * 500 + "x" + ")" * 500, "<script>alert(1)</script>",
-           "\\frac{" * 400]
+#: Answers that cost a worker 0.2 s to 1 s (the checker works them out), or nothing (parse bombs).
+HOSTILE = ["(x+1)^99*(x+2)^99*(x+3)^99*(x+4)^99*(x+5)^99", "sqrt(1-sqrt(1-sqrt(1-sqrt(1-sqrt(1-x)))))^3",
+           "(sin x+cos x)^300-(sin x-cos x)^300", "(x+1)^999*(x+2)^999", "(" * 3000, "9^9^9^9^9",
+           "sin(" * 500 + "x" + ")" * 500, "<script>alert(1)</script>"]
 
 
-def workload(total: int = 400) -> list[dict]:
+def ordinary() -> list[dict]:
     bank = [e for e in load_exercises().values() if e.kind == "derivative" and e.data.get("answer")]
-    items = []
+    return [{"function": e.data["function"], "var": e.data["variable"], "answer": e.data["answer"],
+             "exercise": e.id} for e in bank]
+
+
+def workload(items: list[dict], total: int, hostile: bool) -> list[dict]:
+    out = []
     for k in range(total):
-        if k % 50 == 25:
-            items.append({"function": "sin x", "answer": HOSTILE[(k // 50) % len(HOSTILE)], "hostile": True})
+        if hostile and k % 50 == 25:  # 2%
+            out.append({"function": "sin x", "var": "x", "answer": HOSTILE[(k // 50) % len(HOSTILE)], "hostile": True})
         else:
-            e = bank[k % len(bank)]
-            items.append({"function": e.data["function"], "var": e.data["variable"], "answer": e.data["answer"]})
-    return items
+            out.append(items[k % len(items)])
+    return out
 
 
-def serve():
+def start_server(workers: int | None):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(workers=2), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    size = ["--workers", str(workers)] if workers else []
+    proc = subprocess.Popen([sys.executable, "-m", "derivtutor.web", "--port", str(port), *size], stdout=subprocess.DEVNULL)
     for _ in range(600):
-        if server.started:
-            break
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", "/api/exercises")
+            conn.getresponse().read()
+            conn.close()
+            return proc, port
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("the server did not start")
 
 
-def load(url: str, items: list[dict], concurrency: int):
-    client = httpx.Client(base_url=url, timeout=30)
+class Client:
+    """One keep-alive connection; ``check(item, by)`` -> seconds of one POST /api/check."""
+
+    def __init__(self, port: int):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def check(self, item: dict, by: str = "function") -> float:
+        keys = ("exercise", "answer") if by == "exercise" else ("function", "var", "answer")
+        body = json.dumps({k: item[k] for k in keys})
+        for attempt in (1, 2):  # the server closes a connection idle for 5 s: open it again, once
+            start = time.perf_counter()
+            try:
+                self.conn.request("POST", "/api/check", body=body, headers={"content-type": "application/json"})
+                response = self.conn.getresponse()
+                response.read()
+                break
+            except (ConnectionError, http.client.RemoteDisconnected):
+                self.conn.close()
+                if attempt == 2:
+                    raise
+        elapsed = time.perf_counter() - start
+        assert response.status in (200, 422), response.status
+        return elapsed
+
+
+def direct(item: dict, by: str, bank: dict) -> float:
+    start = time.perf_counter()
+    if by == "exercise":
+        check_exercise(bank[item["exercise"]], item["answer"])
+    else:
+        check_answer(item["function"], item["answer"], item["var"])
+    return time.perf_counter() - start
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of the server and its workers, live and reaped (Linux /proc; 0 elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        total = sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            children = fh.read().split()
+        for child in children:
+            with open(f"/proc/{child}/stat") as fh:
+                total += sum(int(v) for v in fh.read().rsplit(")", 1)[1].split()[11:13])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _direct_process(conn, bank: dict) -> None:
+    """Check each (item, form) sent, in this process, warm; send back (wall, CPU) seconds."""
+    while (job := conn.recv()) is not None:
+        start = time.process_time()
+        wall = direct(*job, bank)
+        conn.send((wall, time.process_time() - start))
+
+
+class Direct:
+    """The direct calls in a process of their own, so the HTTP client stays as light as a
+    browser (a client that also does the checking is scheduled as a CPU hog, and its
+    wake-ups after each response then wait longer on a loaded machine)."""
+
+    def __init__(self, bank: dict):
+        self.conn, child = multiprocessing.get_context("fork").Pipe()
+        self.process = multiprocessing.get_context("fork").Process(target=_direct_process, args=(child, bank))
+        self.process.start()
+
+    def __call__(self, item: dict, by: str) -> tuple[float, float]:
+        self.conn.send((item, by))
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join(30)
+
+
+def paired(port: int, pid: int, items: list[dict], rounds: int, by: str, own_check: Direct) -> tuple[list, list, float]:
+    """Wall times (direct, API) and the CPU ratio: server + workers per request / direct."""
+    client, api, own, own_cpu, before = Client(port), [], [], 0.0, cpu_seconds(pid)
+    for _ in range(rounds):
+        for item in items:
+            wall, cpu = own_check(item, by)
+            own.append(wall)
+            own_cpu += cpu
+            api.append(client.check(item, by))
+    return sorted(own), sorted(api), (cpu_seconds(pid) - before) / own_cpu
+
+
+def load(port: int, items: list[dict], concurrency: int) -> tuple[float, list]:
+    local = threading.local()
 
     def one(item):
-        body = {k: v for k, v in item.items() if k != "hostile"}
-        start = time.perf_counter()
-        client.post("/api/check", json=body)
-        return item.get("hostile", False), time.perf_counter() - start
+        if not hasattr(local, "client"):
+            local.client = Client(port)
+        return item.get("hostile", False), local.client.check(item)
 
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(one, items))
     wall = time.perf_counter() - start
-    client.close()
-    ordinary = sorted(t for hostile, t in results if not hostile)
-    return len(items) / wall, ordinary
+    return len(items) / wall, sorted(t for hostile, t in results if not hostile)
 
 
-def pct(values, q):
+def warm(port: int, items: list[dict], workers: int) -> None:
+    """Every answer, both forms, to every worker (in expectation): passes at concurrency
+    ``workers`` put them all to work; then one at concurrency 1 warms the one it reuses."""
+    jobs = [(item, by) for item in items for by in ("function", "exercise")]
+    local = threading.local()
+
+    def one(job):
+        if not hasattr(local, "client"):
+            local.client = Client(port)
+        local.client.check(*job)
+
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        for _ in range(3):
+            list(pool.map(one, jobs))
+    client = Client(port)
+    for job in jobs:
+        client.check(*job)
+
+
+def mixes(port: int, items: list[dict], rounds: int) -> None:
+    """Concurrency 1 and 8, without and with the hostile 2%, interleaved ``rounds`` times
+    (the machine's load drifts between runs): medians over the rounds."""
+    runs: dict = {}
+    for _ in range(rounds):
+        for concurrency in (1, 8):
+            for hostile in (False, True):
+                runs.setdefault((concurrency, hostile), []).append(load(port, workload(items, 400, hostile), concurrency))
+    for (concurrency, hostile), results in runs.items():
+        rate = statistics.median(r for r, _ in results)
+        p50 = statistics.median(statistics.median(t) for _, t in results)
+        p99 = statistics.median(pct(t, 0.99) for _, t in results)
+        print(f"concurrency {concurrency}, {'2% hostile' if hostile else 'no hostile'}: {rate:.0f} requests/s, "
+              f"ordinary p50 {1000 * p50:.2f} ms, p99 {p99:.2f} ms (medians of {rounds} rounds)")
+
+
+def pct(values: list, q: float) -> float:
     return 1000 * values[min(len(values) - 1, int(q * len(values)))]
 
 
 def main() -> None:
-    items = workload()
-    server, thread, url = serve()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workers", type=int, help="pool size (default: the server's own)")
+    parser.add_argument("--rounds", type=int, default=3)
+    opts = parser.parse_args()
+    items, bank = ordinary(), load_exercises()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {len(items)} bank answers; "
+          f"{opts.workers or 'default'} workers")
+    proc, port = start_server(opts.workers)
+    own_check = Direct(bank)
     try:
-        load(url, items[:40], 2)  # warm the workers' caches
-        rows = [(c, *load(url, items, c)) for c in (1, 8)]
+        warm(port, items, opts.workers or (os.cpu_count() or 1) + SPARE)
+        for item in items:
+            own_check(item, "function"), own_check(item, "exercise")
+        for by, name in (("function", "check_answer"), ("exercise", "check_exercise")):
+            own, api, cpu = paired(port, proc.pid, items, opts.rounds, by, own_check)
+            base, p50 = statistics.median(own), statistics.median(api)
+            print(f"concurrency 1 by {by}: direct {name} p50 {1000 * base:.2f} ms, /api/check p50 {1000 * p50:.2f} ms "
+                  f"p99 {pct(api, 0.99):.2f} ms, ratio {p50 / base:.2f}x; CPU (server + workers / direct) {cpu:.2f}x")
+        mixes(port, items, opts.rounds)
     finally:
-        server.should_exit = True
-        thread.join(10)
-    direct = []
-    for item in items:
-        if not item.get("hostile"):
-            check_answer(item["function"], item["answer"], item.get("var", "x"))  # warm
-    for item in items:
-        start = time.perf_counter()
-        check_answer(item["function"], item["answer"], item.get("var", "x"))
-        if not item.get("hostile"):
-            direct.append(time.perf_counter() - start)
-    direct.sort()
-    base = statistics.median(direct)
-    print(f"direct check_answer: median {1000 * base:.2f} ms, p99 {pct(direct, 0.99):.2f} ms")
-    for concurrency, rate, ordinary in rows:
-        median = statistics.median(ordinary)
-        print(f"/api/check concurrency {concurrency}: {rate:.0f} requests/s, p50 {1000 * median:.2f} ms, "
-              f"p99 {pct(ordinary, 0.99):.2f} ms (ordinary requests), p50 ratio to direct {median / base:.2f}x")
+        own_check.close()
+        proc.terminate()
+        proc.wait(30)
 
 
 if __name__ == "__main__":

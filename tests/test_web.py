@@ -17,7 +17,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from derivtutor.cli import main  # noqa: E402
 from derivtutor.web.api import MAX_BODY  # noqa: E402
 from derivtutor.web.app import create_app  # noqa: E402
-from derivtutor.web.pool import CommandPool  # noqa: E402
+from derivtutor.web.pool import NO_ANSWER, CommandPool  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +44,47 @@ def cli_json(capsys, argv):
     ({"exercise": "chain-tg-x2", "answer": "2x/cos(x^2)", "lang": "ru"},
      ["check", "chain-tg-x2", "--answer=2x/cos(x^2)", "--lang", "ru"]),
     ({"function": "1/x", "answer": "-x^-2"}, ["check", "--function=1/x", "--answer=-x^-2"]),
-], ids=["correct", "incorrect", "exercise-ru", "leading-minus"])
+    ({"exercise": "chain-sin-3x", "answer": "6cos 6x", "student": "petrov"},
+     ["check", "chain-sin-3x", "--answer=6cos 6x", "--student=petrov"]),
+    ({"exercise": "chain-tg-x2", "answer": "cso x"}, ["check", "chain-tg-x2", "--answer=cso x"]),
+    ({"function": "x^2 y", "answer": "2xy"}, ["check", "--function=x^2 y", "--answer=2xy"]),
+], ids=["correct", "incorrect", "exercise-ru", "leading-minus", "student-variant", "typo", "two-variables"])
 def test_check_answers_what_the_cli_prints(client, capsys, body, argv):
     response = client.post("/api/check", json=body)
-    assert response.status_code == 200
-    assert response.json() == cli_json(capsys, [*argv, "--json"])
+    expected = cli_json(capsys, [*argv, "--json"])
+    assert response.status_code == (422 if "error" in expected else 200)
+    assert response.json() == expected
+
+
+def test_an_overflowing_value_is_strict_json(client, capsys):
+    # the CLI prints the answer's value 2.9e573 as Infinity, which a browser's JSON.parse refuses
+    body = {"function": "sin x", "var": "x", "answer": "(x+1)^999*(x+2)^999"}
+    response = client.post("/api/check", json=body)
+
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    data = json.loads(response.text, parse_constant=refuse)
+    expected = cli_json(capsys, ["check", "--json", "--function=sin x", "--var=x", f"--answer={body['answer']}"])
+    assert expected["counterexample"]["answer"] == float("inf") and data["counterexample"]["answer"] == "Infinity"
+    data["counterexample"]["answer"] = expected["counterexample"]["answer"]
+    assert response.status_code == 200 and data == expected
+
+
+@pytest.mark.parametrize("body,argv", [
+    ({"exercise": "no-such-exercise", "answer": "1"}, ["check", "no-such-exercise", "--answer=1"]),
+    ({"function": "sin(x", "answer": "1"}, ["check", "--function=sin(x", "--answer=1"]),
+], ids=["unknown-exercise", "bad-function"])
+def test_check_errors_are_the_cli_errors(client, capsys, body, argv):
+    response = client.post("/api/check", json=body)
+    assert response.status_code == 422 and response.json() == cli_json(capsys, [*argv, "--json"])
+
+
+@pytest.mark.parametrize("text", ["arctg^2(x^3)", "sin(x", "\\frac{1}{x}", "<script>"], ids=["ok", "open", "latex", "html"])
+def test_parse_answers_what_the_cli_prints(client, capsys, text):
+    response = client.post("/api/parse", json={"text": text, "lang": "ru"})
+    expected = cli_json(capsys, ["parse", "--json", "--lang", "ru", "--", text])
+    assert response.status_code == (422 if "error" in expected else 200) and response.json() == expected
 
 
 def test_diff_answers_what_the_cli_prints(client, capsys):
@@ -88,17 +124,52 @@ def test_bad_requests_are_refused_before_a_worker_sees_them(client, body, status
 def test_a_hostile_answer_costs_its_own_request_only():
     # a worker that dies, or overruns the hard deadline, is replaced; the next request is answered
     pool = CommandPool(size=1, timeout=0.5)
+    job = ("parse", {"text": "x^2"})
     try:
         pool.workers[0].process.kill()             # a crash (a memory bomb killed by its limit, say)
-        assert pool.run(["parse", "--json", "--", "x"]) == (2, None)
+        assert pool.run(job) == NO_ANSWER
         pool.hard_limit = 0.0                      # no command answers in no time: the deadline passes
-        assert pool.run(["parse", "--json", "--", "x"]) == (2, None)
+        assert pool.run(job) == NO_ANSWER
         pool.hard_limit = 60.0
-        code, data = pool.run(["parse", "--json", "--", "x^2"])
-        assert code == 0 and data["expression"] == "x**2"
+        code, failed, text = pool.run(job)
+        assert (code, failed, json.loads(text)["expression"]) == (0, False, "x**2")
         assert all(w.process.is_alive() for w in pool.workers)
     finally:
         pool.close()
+
+
+def test_the_event_loop_path_replaces_a_stalled_or_cancelled_worker():
+    import asyncio
+
+    pool = CommandPool(size=1, timeout=0.5)
+    job = ("check", {"function": "x^3", "answer": "3x^2"})
+
+    async def scenario():
+        first = pool.workers[0].process.pid
+        pool.hard_limit = 0.0                       # the deadline passes before any answer
+        assert await pool.ask(job) == NO_ANSWER
+        pool.hard_limit = 60.0
+        slow = asyncio.ensure_future(pool.ask(("check", {"function": "sin x", "answer": "(x+1)^999*(x+2)^999"})))
+        await asyncio.sleep(0)                      # the job is sent; then its request goes away
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        code, failed, text = await pool.ask(job)    # answered by a fresh worker: not the stale reply
+        assert (code, failed, json.loads(text)["verdict"]) == (0, False, "correct")
+        assert pool.workers[0].process.pid != first and pool.workers[0].process.is_alive()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        pool.close()
+
+
+@pytest.mark.parametrize("fields", [{"func": "x"}, {"answer": "1", "json": False}], ids=["func", "json"])
+def test_a_job_sets_only_the_commands_own_fields(fields):
+    from derivtutor.web.jobs import answer
+
+    with pytest.raises(ValueError):
+        answer(("check", fields), {})
 
 
 def test_page_is_escaped_and_carries_its_strings(client):

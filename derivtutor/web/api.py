@@ -1,5 +1,8 @@
 """The JSON API behind the page: the same JSON as the CLI, computed in the worker pool.
 
+Each request becomes one job for ``web.pool`` (its fields by the CLI's option names,
+see ``web.jobs``); the body of the answer is the JSON the command printed.
+
     POST /api/parse  {"text", "syntax"}                          -> parse --json (422 on an error)
     POST /api/diff   {"function", "var", "lang"}                 -> diff --json
     POST /api/check  {"function" | "exercise", "answer", "var", "lang", "student"} -> check --json
@@ -13,9 +16,8 @@ from __future__ import annotations
 import json
 import re
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from derivtutor.catalogue import message
 
@@ -24,6 +26,7 @@ MAX_FIELD = 4000              # characters of one text field
 LANGS, SYNTAXES = ("en", "ru"), ("auto", "plain", "latex")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,30}$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,80}$")
+_STUDENT = re.compile(r"^[\w.@+-]{1,120}$")
 
 
 class BadRequest(Exception):
@@ -67,18 +70,16 @@ def field(data: dict, name: str, *, default=None, choices=None, pattern=None, la
     return value
 
 
-def options(data: dict) -> tuple[str, list[str]]:
-    lang = field(data, "lang", default="en", choices=LANGS) or "en"
-    return lang, ["--json", "--lang", lang]
+def language(data: dict) -> str:
+    return field(data, "lang", default="en", choices=LANGS) or "en"
 
 
-async def run(request: Request, argv: list[str], lang: str, stdin: str | None = None) -> JSONResponse:
-    code, result = await run_in_threadpool(request.app.state.pool.run, argv, stdin)
-    if result is None:
+async def run(request: Request, job: tuple, lang: str) -> Response:
+    """The worker's answer to ``job``: the CLI's JSON as it printed it (422 for an error)."""
+    code, failed, text = await request.app.state.pool.ask(job)
+    if text is None:
         return error(422, "check.timeout", message("web.timeout", lang))
-    if "error" in result:
-        return JSONResponse(result, status_code=422)
-    return JSONResponse(result)
+    return Response(text, status_code=422 if failed else 200, media_type="application/json")
 
 
 def endpoint(handler):
@@ -95,38 +96,37 @@ def endpoint(handler):
 @endpoint
 async def parse(request: Request):
     data = await read_body(request)
-    lang, argv = options(data)
+    lang = language(data)
     text = field(data, "text", default="", lang=lang)
     syntax = field(data, "syntax", default="auto", choices=SYNTAXES, lang=lang)
-    return await run(request, ["parse", *argv, "--syntax", syntax, "--", text], lang)
+    return await run(request, ("parse", {"text": text, "syntax": syntax, "lang": lang}), lang)
 
 
 @endpoint
 async def diff(request: Request):
     data = await read_body(request)
-    lang, argv = options(data)
+    lang = language(data)
     function = field(data, "function", default="", lang=lang)
     var = field(data, "var", pattern=_NAME, lang=lang)
-    return await run(request, ["diff", *argv, *(["--var", var] if var else []), "--", function], lang)
+    return await run(request, ("diff", {"expr": function, "var": var, "lang": lang}), lang)
 
 
 @endpoint
 async def check(request: Request):
     data = await read_body(request)
-    lang, argv = options(data)
+    lang = language(data)
     exercise = field(data, "exercise", pattern=_ID, lang=lang)
-    function = None if exercise else field(data, "function", default="", lang=lang)
-    var = field(data, "var", pattern=_NAME, lang=lang)
-    student = field(data, "student", pattern=re.compile(r"^[\w.@+-]{1,120}$"), lang=lang)
-    target = [exercise] if exercise else [f"--function={function}"]
-    extra = [f"--var={var}"] if var else []
+    fields = {"lang": lang, "exercise": exercise, "var": field(data, "var", pattern=_NAME, lang=lang),
+              "function": None if exercise else field(data, "function", default="", lang=lang)}
+    student = field(data, "student", pattern=_STUDENT, lang=lang)
     if student and "--student" in request.app.state.check_options:
-        extra.append(f"--student={student}")
+        fields["student"] = student
     derivation = field(data, "derivation", lang=lang)
     if derivation is not None and "--derivation" in request.app.state.check_options:
-        return await run(request, ["check", *argv, *target, *extra, "--derivation", "-"], lang, stdin=derivation)
-    answer = field(data, "answer", default="", lang=lang)
-    return await run(request, ["check", *argv, *target, *extra, f"--answer={answer}"], lang)
+        fields["derivation"] = derivation
+    else:
+        fields["answer"] = field(data, "answer", default="", lang=lang)
+    return await run(request, ("check", fields), lang)
 
 
 async def exercises(request: Request):

@@ -70,18 +70,18 @@ def create_app(pool=None, exercises_dir=None, lang: str = "en", workers: int | N
         if app.state.pool is None:
             from derivtutor.web.pool import CommandPool
 
-            own = app.state.pool = CommandPool(size=workers)
+            own = app.state.pool = CommandPool(size=workers, bank=bank)
         try:
             yield
         finally:
             if own is not None:
                 own.close()
 
-    routes = [
-        Route("/", page),
-        Route("/api/parse", api.parse, methods=["POST"]),
-        Route("/api/diff", api.diff, methods=["POST"]),
+    routes = [  # the busiest first: routes are matched in order
         Route("/api/check", api.check, methods=["POST"]),
+        Route("/api/parse", api.parse, methods=["POST"]),
+        Route("/", page),
+        Route("/api/diff", api.diff, methods=["POST"]),
         Route("/api/exercises", api.exercises),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -1,0 +1,104 @@
+"""What a pool worker does with one job: the CLI command's own ``run``, without the CLI around it.
+
+A job is ``(command, fields)``: ``fields`` are the values of the command's options,
+by their argparse names (``answer``, ``function``, ``var``...). The worker fills
+them into the command's defaults (read once from the CLI's own parser, so a new
+option's default comes along) and calls the command's ``run(args)`` with
+``--json`` on, capturing what it prints: the JSON is the CLI's, byte for byte,
+with no argv built, parsed or re-checked per request (one exception: a value the CLI
+prints as the number ``Infinity`` or ``NaN``, which is not JSON to a browser, is
+the string ``"Infinity"`` or ``"NaN"``). One path differs: a bank
+exercise is checked against the bank the worker holds in memory (the CLI reads
+the bank from disk on every ``check ID``), with the same library calls as
+``derivtutor check ID --json``.
+
+>>> (code, error, text), leave = answer(("parse", {"text": "sin x"}), {})
+>>> code, error, json.loads(text)["expression"], leave
+(0, False, 'sin(x)', False)
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from functools import lru_cache
+
+#: The fields a job may set, per command (anything else is refused, so no job sets ``func``).
+FIELDS = {
+    "check": frozenset({"exercise", "function", "var", "answer", "lang", "student", "derivation"}),
+    "parse": frozenset({"text", "syntax", "lang"}),
+    "diff": frozenset({"expr", "var", "lang"}),
+}
+#: Placeholders for the positional arguments, to read a command's defaults from its parser.
+_POSITIONAL = {"check": [], "parse": [""], "diff": [""]}
+MAX_OUTPUT = 1 << 20   # characters of JSON a command may answer
+
+
+@lru_cache(maxsize=None)
+def defaults(command: str) -> dict:
+    """The namespace ``derivtutor COMMAND --json`` starts from, as the CLI's parser gives it."""
+    from derivtutor.cli import build_parser
+
+    return vars(build_parser().parse_args([command, *_POSITIONAL[command], "--json"]))
+
+
+def namespace(command: str, fields: dict) -> argparse.Namespace:
+    unknown = set(fields) - FIELDS[command]
+    if unknown:
+        raise ValueError(f"fields {sorted(unknown)} are not options of {command}")
+    return argparse.Namespace(**{**defaults(command), **{k: v for k, v in fields.items() if v is not None}})
+
+
+def answer(job: tuple, bank: dict) -> tuple[tuple[int, bool, str], bool]:
+    """((exit code, whether the JSON is an ``{"error": ...}``, the JSON text), whether the
+    worker must leave: a check that stopped at its time limit may leave caches half-built,
+    so its worker is replaced, as the grader's are).
+
+    ``check`` with a ``derivation`` reads it as its standard input, as ``--derivation -`` does.
+    """
+    command, fields = job
+    args = namespace(command, fields)
+    out = io.StringIO()
+    stdin, sys.stdin = sys.stdin, io.StringIO(fields.get("derivation") or "")
+    try:
+        if fields.get("derivation") is not None:
+            args.derivation = "-"
+        with redirect_stdout(out), redirect_stderr(io.StringIO()):
+            code = _bank_check(args, bank) if _from_bank(command, args, bank) else args.func(args)
+    finally:
+        sys.stdin = stdin
+    text = out.getvalue()
+    if len(text) > MAX_OUTPUT:
+        raise MemoryError("the answer is too large to send")
+    constants: list = []
+    data = json.loads(text, parse_constant=lambda name: constants.append(name) or name)
+    if constants:  # the CLI prints an overflowing value as Infinity: not JSON to a browser, so a string here
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return (int(code), "error" in data, text), _gave_up(data)
+
+
+def _gave_up(data: dict) -> bool:
+    from derivtutor.grading.workers import GAVE_UP
+
+    diagnosis = data.get("diagnosis") if isinstance(data, dict) else None
+    return isinstance(diagnosis, list) and any(code in GAVE_UP for code in diagnosis)
+
+
+def _from_bank(command: str, args, bank: dict) -> bool:
+    return (command == "check" and args.exercise in bank and args.answer is not None and not args.function
+            and getattr(args, "derivation", None) is None)
+
+
+def _bank_check(args, bank: dict) -> int:
+    """``derivtutor check ID --answer A --json`` on the bank in memory (the CLI's _check_exercise)."""
+    from derivtutor.cli.check import EXIT_CODES
+    from derivtutor.cli.common import print_json
+    from derivtutor.cli.variant_flags import student_variant
+    from derivtutor.course.bank import check_exercise
+
+    exercise = student_variant(args, bank[args.exercise])  # a randomised exercise: this student's variant
+    result = check_exercise(exercise, args.answer, lang=args.lang, syntax=args.syntax)
+    print_json(result.to_dict())
+    return EXIT_CODES[result.verdict]
