@@ -26,7 +26,8 @@ from derivtutor.input.lexing import tokenize_plain
 from derivtutor.input.names import resolve_latex, resolve_plain
 from derivtutor.input.pasted import normalize, read_decimal_commas
 
-__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "decimal_comma_reading", "MAX_LENGTH"]
+__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "decimal_comma_reading", "decimal_comma_note",
+           "MAX_LENGTH"]
 
 MAX_LENGTH = 2000
 PARSE_SECONDS = 1.0
@@ -105,6 +106,25 @@ def decimal_comma_reading(text: str) -> str | None:
     """
     read = read_decimal_commas(text)
     return read if read != text else None
+
+
+def decimal_comma_note(text, lang: str, result=None):
+    """Say how a Russian decimal comma was read: the sentence, or ``result`` with it before its message.
+
+    None (or ``result`` unchanged) unless ``lang`` is "ru" and ``text`` has a decimal comma.
+
+    >>> decimal_comma_note("0,5", "ru")
+    'Десятичная запятая прочитана как точка: 0.5'
+    """
+    import dataclasses
+
+    from derivtutor.catalogue import message
+
+    read = decimal_comma_reading(text) if lang == "ru" and isinstance(text, str) else None
+    note = None if read is None else message("parse.decimal-comma", lang, text=read)
+    if result is None or note is None or note in (result.message or ""):
+        return note if result is None else result
+    return dataclasses.replace(result, message=f"{note} {result.message or ''}".strip())
 
 
 def _build(tokens) -> sympy.Expr:
