@@ -244,6 +244,8 @@ class Grammar:
             args.append(base)
         if exponent == -1 and name in V.INVERSE_FUNCTIONS:
             name, exponent = V.INVERSE_FUNCTIONS[name], None
+        elif exponent == -1 and name in V.NO_INVERSE:  # sin^-1 is arcsin, so coth^-1 is no reciprocal either
+            raise ParseError("parse.inverse-ambiguous", t.pos)
         build, arities = V.FUNCTIONS[name]
         if len(args) not in arities:
             raise ParseError("parse.arity", t.pos, name=name, count=len(args))
