@@ -16,7 +16,7 @@ from __future__ import annotations
 import sympy
 
 from derivtutor.backprop.layer_rules import LAM
-from derivtutor.render.notation import course_latex, course_str
+from derivtutor.render.notation import course_latex, course_name, course_str
 
 _COMPOUND = ("Plus", "Hadamard", "Outer", "Scaled")
 #: The notes' notation on the shared printer: terms in the order built, z - l, [a > 0].
@@ -94,7 +94,10 @@ class TextPrinter(Printer):
         return f"{step.target} = {step.W} {step.x} + {step.b}"
 
     def _print_Activation(self, step):
-        return f"{step.target} = {step.function}({step.a})"
+        if step.function == "linear":
+            return f"{step.target} = {step.a}"
+        name = {"sigmoid": "sigmoid", "tanh": "tanh"}.get(step.function)
+        return f"{step.target} = {course_name(name, self.lang) if name else step.function}({step.a})"
 
     def _print_RowSum(self, term):
         return f"{self._wrapped(term.term)} 1"
@@ -157,8 +160,8 @@ class LatexPrinter(Printer):
         return f"{s(step.target)} = {s(step.W)} {s(step.x)} + {s(step.b)}"
 
     def _print_Activation(self, step):
-        name = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}",
-                "softmax": r"\operatorname{softmax}", "linear": ""}[step.function]
+        name = {"sigmoid": r"\sigma", "tanh": r"\tanh" if self.lang == "en" else r"\operatorname{th}",
+                "relu": r"\operatorname{ReLU}", "softmax": r"\operatorname{softmax}", "linear": ""}[step.function]
         return rf"{self.symbol(step.target)} = {name}\left({self.symbol(step.a)}\right)"
 
     def _print_RowSum(self, term):

@@ -296,7 +296,7 @@ class Grammar:
         """The next factor of a product without an operator; ``1 \\frac{1}{2}`` (a mixed number) is refused."""
         before, t = self.peek(-1), self.peek()
         value = read()
-        if t.kind == "frac" and before.kind == "num" and value.is_Rational and self.peek(-1).kind == "rb":
+        if t.kind == "frac" and before.kind == "num" and value.is_Rational and self.peek(-1).kind in ("rb", "num"):
             raise ParseError("parse.mixed-number", before.pos)
         return value
 
