@@ -165,11 +165,19 @@ def _backward(variables, nodes) -> Graph:
 def _step(name, users, grads, values) -> BackwardStep:
     terms, total = [], 0.0
     for user in users:
-        local = sympy.diff(user.expr, sympy.Symbol(name))
+        local = _local_derivative(user.expr, name)
         total += float(local.evalf(subs=values)) * grads[user.name]
         terms.append((user.name, local))
     grads[name] = total
     return BackwardStep(name, tuple(terms), f"d{name} = {_sum_text(terms)}", total)
+
+
+def _local_derivative(expr, name: str):
+    """d expr / d name with every quantity real, as a graph's values are: |a|' = sgn(a), not re/im parts."""
+    real = {s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols}
+    back = {r: s for s, r in real.items()}
+    variable = real.get(sympy.Symbol(name), sympy.Symbol(name, real=True))
+    return sympy.diff(expr.xreplace(real), variable).xreplace(back)
 
 
 def _sum_text(terms) -> str:
