@@ -257,3 +257,53 @@ def test_every_prompt_and_hint_in_the_terminal_is_free_of_latex(lang, capsys):
         assert main(["exercises", "show", exercise_id, "--hints", "--lang", lang]) == 0
         out = capsys.readouterr().out
         assert "$" not in out and not re.search(r"\\[A-Za-z]", out), (exercise_id, out)
+
+
+# -- |u| steps end where a teacher ends them ----------------------------------------------------------
+ENDINGS = [  # id, text, teacher's final form
+    ("x-abs-x", "x|x|", 2 * Abs(x)), ("abs-cube", "|x^3|", 3 * x * Abs(x)), ("x2-abs-x", "x^2|x|", 3 * x * Abs(x)),
+    ("ln-abs-sh", "ln|sh x|", sympy.cosh(x) / sympy.sinh(x)), ("ln-abs-2x", "ln|2x|", 1 / x),
+    ("ln-abs-poly", "ln|x^2 - 1|", 2 * x / (x**2 - 1)), ("abs-squared", "|x|^2", 2 * x),
+]
+
+
+@pytest.mark.parametrize("text, final", [e[1:] for e in ENDINGS], ids=[e[0] for e in ENDINGS])
+def test_abs_endings_in_teacher_forms(text, final):
+    from derivtutor.steps.engine import differentiate
+
+    d = differentiate(parse(text))
+    assert d.result == final
+    real = Symbol("r", real=True)
+    witness = sympy.diff(parse(text).subs(x, real), real)  # SymPy's derivative for real x
+    for point in (0.7, -0.7, 2.3, -2.9):
+        assert abs(complex(d.result.subs(x, point)) - complex(witness.subs(real, point))) < 1e-9
+    for lang in ("en", "ru"):  # "Derivative" is a SymPy class and an English word of the step texts
+        assert not any(leak in d.to_text(lang) for leak in LEAKS if leak != "Derivative")
+
+
+ABS_SENTENCES = [  # id, text, the phrase codes its simplification step says (and no other)
+    ("sign-only", "ln|x|", {"sign"}), ("sign-and-cancel", "x|x|", {"sign", "cancel"}), ("root-only", "sqrt(x^2)", {"root"}),
+]
+
+
+@pytest.mark.parametrize("text, said", [a[1:] for a in ABS_SENTENCES], ids=[a[0] for a in ABS_SENTENCES])
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_abs_simplification_says_only_what_it_did(text, said, lang):
+    from derivtutor.catalogue import message
+    from derivtutor.steps.engine import differentiate
+
+    out = differentiate(parse(text)).to_text(lang)
+    for part in ("sign", "cancel", "square", "root"):
+        assert (message(f"steps.simplify.abs-part.{part}", lang) in out) == (part in said), (part, out)
+
+
+def test_sympys_first_sum_import_is_outside_the_parse_budget():
+    """SymPy imports sympy.tensor.tensor on the first sum a process builds (over 1 s under load, past the
+    parse budget: "too complex" for sqrt(x^2)). parse loads it before its budget starts, even for "x"."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from derivtutor.input.parsing import parse; before = 'sympy.tensor.tensor' in sys.modules;"
+            "parse('x'); print(before, 'sympy.tensor.tensor' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.stdout.split() == ["False", "True"], run.stderr

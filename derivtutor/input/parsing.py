@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sympy
 
@@ -130,6 +131,7 @@ def decimal_comma_note(text, lang: str, result=None):
 def _build(tokens) -> sympy.Expr:
     """Run the grammar under PARSE_SECONDS: SymPy evaluates constants as it builds,
     and a few constant expressions (exp of cosh of log of arcsin e) take it minutes."""
+    _load_sympy_sums()
     try:
         with time_limit(PARSE_SECONDS) as expired:
             expr = Grammar(tokens).parse()
@@ -143,6 +145,16 @@ def _build(tokens) -> sympy.Expr:
         if not isinstance(exc, expired):
             raise
         raise ParseError("parse.too-complex", None) from None
+
+
+@lru_cache(maxsize=1)
+def _load_sympy_sums() -> None:
+    """Import what SymPy imports on the first sum it builds, outside the parse budget.
+
+    ``Add.flatten`` imports sympy.tensor.tensor (0.6 s, seconds on a loaded machine) the
+    first time a process adds anything, which once made a first ``x + 1`` "too complex".
+    """
+    import sympy.tensor.tensor  # noqa: F401
 
 
 def parse_number(text: str) -> sympy.Expr:
