@@ -308,3 +308,10 @@ def test_sympys_first_sum_import_is_outside_the_parse_budget():
             "parse('x'); print(before, 'sympy.tensor.tensor' in sys.modules)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.stdout.split() == ["False", "True"], run.stderr
+
+
+def test_a_power_makes_a_typo_only_against_declared_variables():
+    assert parse("abc^2") == a * b * c**2  # diff without --var: may be a product
+    with pytest.raises(ParseError) as info:
+        parse("abc^2", variables=("x",))
+    assert info.value.code == "parse.typo"

@@ -105,12 +105,13 @@ def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
 def _looks_mistyped(letters, pieces, stray, token, next_token, variables, digits) -> bool:
     """Whether a letter run applied like a function may be a typo of a function name.
 
-    Applied: a bracket, an operand (``sni x``), digits or a power (``sni^2 x``) follows.
+    Applied: a bracket, an operand (``sni x``), digits or (with variables) a power (``sni^2 x``) follows.
     Letters only (``cso``) may be a typo; so may a function word with stray letters
     that are not the exercise's variables (``coss x``, ``lnn x``, ``arcsh x``): with no
     variables given, only a doubled last letter counts (``sinx y`` stays sin(x*y)).
     """
-    power = next_token.kind == "op" and next_token.value == "^"
+    # A power counts only against declared variables: without them abc^2 may be a*b*c^2.
+    power = bool(variables) and next_token.kind == "op" and next_token.value == "^"
     if not (digits or power or next_token.kind in _ARGUMENT_START):
         return False
     if all(len(p) == 1 for p in pieces):
