@@ -81,7 +81,7 @@ def _check_lines(check, seed: int, lang: str) -> list:
 
 def render_text(net, lang: str = "en", scalar: dict | None = None, check=None, seed: int = 0) -> str:
     """The report as plain text, one formula per line under catalogue headings."""
-    p = TextPrinter()
+    p = TextPrinter(lang)
     out = [_network_line(net, lang), "", message("backprop.heading.forward", lang) + ":"]
     out += ["  " + p.doprint(s) for s in net.forward]
     out += ["", message("backprop.heading.backward", lang) + ":"]
@@ -96,7 +96,7 @@ def render_text(net, lang: str = "en", scalar: dict | None = None, check=None, s
 
 
 def _latex_body(net, lang: str, scalar, check, seed: int) -> list:
-    p = LatexPrinter()
+    p = LatexPrinter(lang)
     align = lambda rows: [r"\begin{align*}", " \\\\\n".join(r.replace(" = ", " &= ", 1) for r in rows), r"\end{align*}"]
     out = [_latex_text(_network_line(net, lang)), "", _latex_text(message("backprop.heading.forward", lang)) + ":"]
     out += align([p.doprint(s) for s in net.forward])
@@ -141,7 +141,7 @@ def render_latex(net, lang: str = "en", scalar=None, check=None, seed: int = 0, 
 
 def render_markdown(net, lang: str = "en", scalar=None, check=None, seed: int = 0) -> str:
     """The report as Markdown with $$ display maths (GitHub, Jupyter)."""
-    p = LatexPrinter()
+    p = LatexPrinter(lang)
     out = [f"**{_network_line(net, lang)}**", "", f"### {message('backprop.heading.forward', lang)}", ""]
     out += [f"$${p.doprint(s)}$$" for s in net.forward]
     out += ["", f"### {message('backprop.heading.backward', lang)}", ""]

@@ -22,7 +22,8 @@ import math
 from dataclasses import dataclass
 
 import sympy
-from sympy.printing.str import StrPrinter
+
+from derivtutor.render.notation import course_str
 
 #: Names for intermediate nodes, in order (d and e are avoided: "dd", Euler's e).
 NODE_NAMES = tuple("abcghkmnpqrstuvyz")
@@ -70,11 +71,9 @@ class Graph:
         return {v.name: v.grad for v in self.variables}
 
 
-class _Ordered(StrPrinter):
-    """Prints sums and products in the order the graph built them (1 + c, x*w1)."""
-
-    def __init__(self):
-        super().__init__({"order": "none"})
+def _ordered(expr) -> str:
+    """The shared course printer, keeping sums and products in the order the graph built them (1 + c, x*w1)."""
+    return course_str(expr, order="none", step="bracket")
 
 
 def build_graph(expr: sympy.Expr, at: dict) -> Graph:
@@ -105,7 +104,7 @@ class _Builder:
         value = float(local.evalf(subs=self.values))
         if not math.isfinite(value):
             raise GraphError("graph.error.not-finite", node=name)
-        text = f"{name} = {_Ordered().doprint(local)}".replace("**", "^")
+        text = f"{name} = {_ordered(local)}"
         self.nodes[name] = Node(name, op, tuple(dict.fromkeys(map(str, inputs))), local, text, value)
         self.values[sympy.Symbol(name)] = value
         return name
@@ -166,11 +165,19 @@ def _backward(variables, nodes) -> Graph:
 def _step(name, users, grads, values) -> BackwardStep:
     terms, total = [], 0.0
     for user in users:
-        local = sympy.diff(user.expr, sympy.Symbol(name))
+        local = _local_derivative(user.expr, name)
         total += float(local.evalf(subs=values)) * grads[user.name]
         terms.append((user.name, local))
     grads[name] = total
     return BackwardStep(name, tuple(terms), f"d{name} = {_sum_text(terms)}", total)
+
+
+def _local_derivative(expr, name: str):
+    """d expr / d name with every quantity real, as a graph's values are: |a|' = sgn(a), not re/im parts."""
+    real = {s: sympy.Symbol(s.name, real=True) for s in expr.free_symbols}
+    back = {r: s for s, r in real.items()}
+    variable = real.get(sympy.Symbol(name), sympy.Symbol(name, real=True))
+    return sympy.diff(expr.xreplace(real), variable).xreplace(back)
 
 
 def _sum_text(terms) -> str:
@@ -182,7 +189,7 @@ def _sum_text(terms) -> str:
     """
     out = ""
     for k, (user, local) in enumerate(terms):
-        text = _Ordered().doprint(local)
+        text = _ordered(local)
         # A sum keeps its own signs and needs brackets: (1 - tanh(n)^2)*dp, not 1 - tanh(n)^2*dp.
         negative = text.startswith("-") and not local.is_Add
         size = text[1:] if negative else f"({text})" if local.is_Add else text

@@ -14,46 +14,20 @@ adding one method per printer.
 from __future__ import annotations
 
 import sympy
-from sympy.printing.latex import LatexPrinter as SympyLatexPrinter
-from sympy.printing.str import StrPrinter
 
 from derivtutor.backprop.layer_rules import LAM
+from derivtutor.render.notation import course_latex, course_name, course_str
 
 _COMPOUND = ("Plus", "Hadamard", "Outer", "Scaled")
-
-
-def _positive_first(expr):
-    """The same sum, unevaluated, with subtracted terms last: z - l, not -l + z."""
-    terms = expr.as_ordered_terms()
-    return sympy.Add(*sorted(terms, key=lambda t: t.could_extract_minus_sign()), evaluate=False)
-
-
-class _CourseStr(StrPrinter):
-    """Course notation: [a > 0] for the step function, sums as z - l."""
-
-    def __init__(self, settings=None):
-        super().__init__({"order": "none", **(settings or {})})
-
-    def _print_Heaviside(self, expr):
-        return "[%s > 0]" % self._print(expr.args[0])
-
-    def _print_Add(self, expr, order=None):
-        return super()._print_Add(_positive_first(expr), order)
-
-
-class _CourseLatex(SympyLatexPrinter):
-    def __init__(self, settings=None):
-        super().__init__({"order": "none", **(settings or {})})
-
-    def _print_Heaviside(self, expr, exp=None):
-        return r"[%s > 0]" % self._print(expr.args[0])
-
-    def _print_Add(self, expr, order=None):
-        return super()._print_Add(_positive_first(expr), order)
+#: The notes' notation on the shared printer: terms in the order built, z - l, [a > 0].
+SCALAR_OPTIONS = {"order": "none", "sums": "positive-first", "step": "bracket"}
 
 
 class Printer:
-    """Dispatch to ``_print_<ClassName>``; subclasses give the notation."""
+    """Dispatch to ``_print_<ClassName>``; subclasses give the notation, ``lang`` the course's names."""
+
+    def __init__(self, lang: str = "en"):
+        self.lang = lang
 
     def doprint(self, obj) -> str:
         for cls in type(obj).__mro__:
@@ -96,7 +70,7 @@ class TextPrinter(Printer):
         return f"dE/d{of}"
 
     def scalar(self, expr) -> str:
-        return _CourseStr().doprint(expr).replace("**", "^")
+        return course_str(sympy.sympify(expr), self.lang, **SCALAR_OPTIONS)
 
     def _print_Quantity(self, term):
         return term.name
@@ -120,7 +94,10 @@ class TextPrinter(Printer):
         return f"{step.target} = {step.W} {step.x} + {step.b}"
 
     def _print_Activation(self, step):
-        return f"{step.target} = {step.function}({step.a})"
+        if step.function == "linear":
+            return f"{step.target} = {step.a}"
+        name = {"sigmoid": "sigmoid", "tanh": "tanh"}.get(step.function)
+        return f"{step.target} = {course_name(name, self.lang) if name else step.function}({step.a})"
 
     def _print_RowSum(self, term):
         return f"{self._wrapped(term.term)} 1"
@@ -152,13 +129,13 @@ class LatexPrinter(Printer):
         return rf"\left({text}\right)"
 
     def symbol(self, name: str) -> str:
-        return _CourseLatex().doprint(sympy.Symbol(name))
+        return course_latex(sympy.Symbol(name), self.lang)
 
     def grad_name(self, of: str) -> str:
         return rf"\frac{{\partial E}}{{\partial {self.symbol(of)}}}"
 
     def scalar(self, expr) -> str:
-        return _CourseLatex({"symbol_names": {LAM: r"\lambda"}}).doprint(expr)
+        return course_latex(sympy.sympify(expr), self.lang, {LAM: r"\lambda"}, **SCALAR_OPTIONS)
 
     def _print_Quantity(self, term):
         return self.symbol(term.name)
@@ -183,8 +160,8 @@ class LatexPrinter(Printer):
         return f"{s(step.target)} = {s(step.W)} {s(step.x)} + {s(step.b)}"
 
     def _print_Activation(self, step):
-        name = {"sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\operatorname{ReLU}",
-                "softmax": r"\operatorname{softmax}", "linear": ""}[step.function]
+        name = {"sigmoid": r"\sigma", "tanh": r"\tanh" if self.lang == "en" else r"\operatorname{th}",
+                "relu": r"\operatorname{ReLU}", "softmax": r"\operatorname{softmax}", "linear": ""}[step.function]
         return rf"{self.symbol(step.target)} = {name}\left({self.symbol(step.a)}\right)"
 
     def _print_RowSum(self, term):

@@ -94,32 +94,15 @@ def _show(args, bank: dict) -> int:
     return EXIT_OK
 
 
-_INLINE_MATHS = re.compile(r"\$([^$]+)\$")
-_WRAPPED_NAME = re.compile(r"\\(?:operatorname|mathrm|text)\s*\{([^{}]*)\}")
-
-
 def terminal_maths(text: str, lang: str) -> str:
-    r"""Inline $LaTeX$ written as the terminal shows maths: $y = \operatorname{tg} x^2$ -> y = tg(x^2).
-
-    Each side of an equation is read by the safe parser and printed by the course printer;
-    what the parser cannot read keeps its words, without backslash commands.
+    r"""Inline $LaTeX$ written as the terminal shows maths (``derivtutor.render.terminal``).
 
     >>> terminal_maths(r"Find $y = \operatorname{tg} x^2$ in $x$.", "ru")
-    'Find y = tg(x^2) in x.'
+    'Find y = tg x^2 in x.'
     """
-    from derivtutor.input.parsing import ParseError, parse
-    from derivtutor.render.notation import course_str
+    from derivtutor.render.terminal import terminal_maths as written
 
-    def side(latex: str) -> str:
-        try:
-            return course_str(parse(latex, syntax="latex"), lang)
-        except ParseError:
-            return _WRAPPED_NAME.sub(r"\1", latex).replace("\\", "").strip()
-
-    def maths(m: re.Match) -> str:
-        return " = ".join(side(part) for part in m.group(1).split("="))
-
-    return _INLINE_MATHS.sub(maths, text)
+    return written(text, lang)
 
 
 def _randomised(exercise) -> dict:

@@ -84,7 +84,16 @@ def reference(exercise):
 
 
 def check(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
-    """Grade ``answer`` (text) for dE/d(parameter); returns a CheckResult. Never raises on bad input."""
+    """Grade ``answer`` (text) for dE/d(parameter); returns a CheckResult. Never raises on bad input.
+
+    A Russian decimal comma (``0,5*(z-l)``) is read as a point, and the message says so.
+    """
+    from derivtutor.input.parsing import decimal_comma_note
+
+    return decimal_comma_note(answer, lang, _check(exercise, answer, lang, syntax))
+
+
+def _check(exercise, answer: str, lang: str, syntax: str):
     from derivtutor.backprop.scalar import forward_substitution, symbols_of
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.input.parsing import ParseError, parse
@@ -121,9 +130,9 @@ def compare(answer, expected, parameter: str, shown, lang: str, typed=None):
     from derivtutor.backprop.render import LatexPrinter, TextPrinter
 
     result = check_answer(None, answer, var=parameter, expected=expected, lang=lang)
-    shown_answer = TextPrinter().scalar(typed if typed is not None else answer)
-    return replace(result, expected=TextPrinter().scalar(shown), expected_latex=LatexPrinter().scalar(shown),
-                   answer=shown_answer)
+    text = TextPrinter(lang)
+    return replace(result, expected=text.scalar(shown), expected_latex=LatexPrinter(lang).scalar(shown),
+                   answer=text.scalar(typed if typed is not None else answer))
 
 
 def _numeric_compare(answer, expected, shown, lang):

@@ -84,11 +84,15 @@ def check(exercise, answer: str, lang: str = "en", syntax: str = "auto"):
     >>> check(ex, "расходится").verdict
     'correct'
     """
+    from derivtutor.input.parsing import decimal_comma_note
+
     graders = {"value": _check_value, "steps": _check_steps, "behaviour": _check_behaviour}
     try:
         spec = read_spec(exercise)
         partial = dict(_field(exercise, "partial_credit", None) or {})
-        return graders[spec["question"]](spec, answer, lang, syntax, partial)
+        result = graders[spec["question"]](spec, answer, lang, syntax, partial)
+        # A number was read: say how a Russian decimal comma in it was read (0,5 -> 0.5).
+        return result if spec["question"] == "behaviour" else decimal_comma_note(answer, lang, result)
     except DescentExerciseError as exc:  # the instructor's mistake never costs the student points
         text = message("descent.exercise-misconfigured", lang, detail=str(exc))
         return _result("invalid", 0.0, [], text, None, None, answer)

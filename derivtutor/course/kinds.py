@@ -28,7 +28,7 @@ import sympy
 
 from derivtutor.catalogue import message
 from derivtutor.checking.checker import CheckResult, check_answer
-from derivtutor.input.parsing import ParseError, parse
+from derivtutor.input.parsing import ParseError, decimal_comma_note, parse
 
 DEFAULT_TOLERANCE = 1e-3
 DEFAULT_TIMEOUT = 2.0
@@ -102,9 +102,9 @@ def check_value(exercise, answer: str, lang: str = "en", syntax: str = "auto", t
     if result.verdict != "incorrect":
         return result
     if _close(answer, syntax, expected, exercise.get("tolerance", DEFAULT_TOLERANCE), lang):
-        return _with(result, "correct", 1.0, "exercise.rounded", lang)
+        return decimal_comma_note(answer, lang, _with(result, "correct", 1.0, "exercise.rounded", lang))
     # The checker's diagnoses describe functions (a wrong factor "at x = 1/2"); a number is just wrong.
-    return _with(result, "incorrect", 0.0, "exercise.wrong-value", lang)
+    return decimal_comma_note(answer, lang, _with(result, "incorrect", 0.0, "exercise.wrong-value", lang))
 
 
 def _close(answer: str, syntax: str, expected, tolerance: float, lang: str = "en") -> bool:

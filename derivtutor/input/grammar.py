@@ -244,6 +244,8 @@ class Grammar:
             args.append(base)
         if exponent == -1 and name in V.INVERSE_FUNCTIONS:
             name, exponent = V.INVERSE_FUNCTIONS[name], None
+        elif exponent == -1 and name in V.NO_INVERSE:  # sin^-1 is arcsin, so coth^-1 is no reciprocal either
+            raise ParseError("parse.inverse-ambiguous", t.pos)
         build, arities = V.FUNCTIONS[name]
         if len(args) not in arities:
             raise ParseError("parse.arity", t.pos, name=name, count=len(args))
@@ -294,7 +296,7 @@ class Grammar:
         """The next factor of a product without an operator; ``1 \\frac{1}{2}`` (a mixed number) is refused."""
         before, t = self.peek(-1), self.peek()
         value = read()
-        if t.kind == "frac" and before.kind == "num" and value.is_Rational and self.peek(-1).kind == "rb":
+        if t.kind == "frac" and before.kind == "num" and value.is_Rational and self.peek(-1).kind in ("rb", "num"):
             raise ParseError("parse.mixed-number", before.pos)
         return value
 

@@ -190,7 +190,8 @@ class _LatexLexer:
         error = typo_error(word, pos)
         if error is not None:
             raise error
-        if name == "operatorname" and len(word) > 1:  # \operatorname{foo}(x) is a function we do not know
+        # \operatorname{foo} x and \mathrm{foo}(x) are functions we do not know, as plain foo(x) is
+        if len(word) > 1 and (name == "operatorname" or self.next_char() == "("):
             raise ParseError("parse.unknown-function", pos, name=word)
         self.emit("name", word, pos)
 

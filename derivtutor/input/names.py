@@ -80,14 +80,14 @@ def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
     known = _known_words(frozenset(variables) if variables else None)
     pieces = segment(letters, known)
     applied = next_token.kind == "lp"
-    if (applied or digits or next_token.kind in _ARGUMENT_START) and all(len(p) == 1 for p in pieces):
+    unknown_letters = [p for p in pieces if len(p) == 1 and p not in known]
+    if _looks_mistyped(letters, pieces, unknown_letters, token, next_token, variables, digits):
         error = typo_error(letters, token.pos)
         if error is not None:
             raise error
-    unknown_letters = [p for p in pieces if len(p) == 1 and p not in known]
     if applied and not digits and len(letters) > 1 and pieces[-1] not in V.FUNCTION_ALIASES \
             and unknown_letters:
-        raise ParseError("parse.unknown-function", token.pos, name=letters)
+        raise typo_error(letters, token.pos) or ParseError("parse.unknown-function", token.pos, name=letters)
     out, pos = [], token.pos
     for k, piece in enumerate(pieces):
         last = k == len(pieces) - 1
@@ -100,6 +100,28 @@ def expand_run(token: Token, next_token: Token, variables) -> list[Token]:
     if digits:
         out.append(Token("num", exact_number(digits, pos), pos))
     return out
+
+
+def _looks_mistyped(letters, pieces, stray, token, next_token, variables, digits) -> bool:
+    """Whether a letter run applied like a function may be a typo of a function name.
+
+    Applied: a bracket, an operand (``sni x``), digits or (with variables) a power (``sni^2 x``) follows.
+    Letters only (``cso``) may be a typo; so may a function word with stray letters
+    that are not the exercise's variables (``coss x``, ``lnn x``, ``arcsh x``): with no
+    variables given, only a doubled last letter counts (``sinx y`` stays sin(x*y)).
+    """
+    # A power counts only against declared variables: without them abc^2 may be a*b*c^2.
+    power = bool(variables) and next_token.kind == "op" and next_token.value == "^"
+    if not (digits or power or next_token.kind in _ARGUMENT_START):
+        return False
+    if all(len(p) == 1 for p in pieces):
+        return bool(stray) or not variables
+    if not stray:
+        return False
+    if variables:
+        return True
+    spaced = next_token.pos > token.pos + len(token.value)
+    return spaced and len(letters) > 2 and letters[-1] == letters[-2] and pieces[-1] == letters[-1]
 
 
 def resolve_plain(tokens: list[Token], variables=None) -> list[Token]:

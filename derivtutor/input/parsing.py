@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import sympy
 
@@ -26,7 +27,8 @@ from derivtutor.input.lexing import tokenize_plain
 from derivtutor.input.names import resolve_latex, resolve_plain
 from derivtutor.input.pasted import normalize, read_decimal_commas
 
-__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "decimal_comma_reading", "MAX_LENGTH"]
+__all__ = ["parse", "parse_number", "ParseError", "detect_syntax", "decimal_comma_reading", "decimal_comma_note",
+           "MAX_LENGTH"]
 
 MAX_LENGTH = 2000
 PARSE_SECONDS = 1.0
@@ -107,9 +109,29 @@ def decimal_comma_reading(text: str) -> str | None:
     return read if read != text else None
 
 
+def decimal_comma_note(text, lang: str, result=None):
+    """Say how a Russian decimal comma was read: the sentence, or ``result`` with it before its message.
+
+    None (or ``result`` unchanged) unless ``lang`` is "ru" and ``text`` has a decimal comma.
+
+    >>> decimal_comma_note("0,5", "ru")
+    'Десятичная запятая прочитана как точка: 0.5'
+    """
+    import dataclasses
+
+    from derivtutor.catalogue import message
+
+    read = decimal_comma_reading(text) if lang == "ru" and isinstance(text, str) else None
+    note = None if read is None else message("parse.decimal-comma", lang, text=read)
+    if result is None or note is None or note in (result.message or ""):
+        return note if result is None else result
+    return dataclasses.replace(result, message=f"{note} {result.message or ''}".strip())
+
+
 def _build(tokens) -> sympy.Expr:
     """Run the grammar under PARSE_SECONDS: SymPy evaluates constants as it builds,
     and a few constant expressions (exp of cosh of log of arcsin e) take it minutes."""
+    _load_sympy_sums()
     try:
         with time_limit(PARSE_SECONDS) as expired:
             expr = Grammar(tokens).parse()
@@ -123,6 +145,16 @@ def _build(tokens) -> sympy.Expr:
         if not isinstance(exc, expired):
             raise
         raise ParseError("parse.too-complex", None) from None
+
+
+@lru_cache(maxsize=1)
+def _load_sympy_sums() -> None:
+    """Import what SymPy imports on the first sum it builds, outside the parse budget.
+
+    ``Add.flatten`` imports sympy.tensor.tensor (0.6 s, seconds on a loaded machine) the
+    first time a process adds anything, which once made a first ``x + 1`` "too complex".
+    """
+    import sympy.tensor.tensor  # noqa: F401
 
 
 def parse_number(text: str) -> sympy.Expr:

@@ -77,6 +77,8 @@ UNDERSCORED_FUNCTIONS = frozenset(name for name in FUNCTION_ALIASES if "_" in na
 #: f^-1 written on a function name means its inverse (sin^-1 x = arcsin x).
 INVERSE_FUNCTIONS = {"sin": "asin", "cos": "acos", "tan": "atan", "cot": "acot",
                      "sinh": "asinh", "cosh": "acosh", "tanh": "atanh"}
+#: Functions whose f^-1 would be an inverse the course has not got: refused as ambiguous.
+NO_INVERSE = frozenset({"coth", "sec", "csc", "sech", "csch"})
 
 #: Names that are constants.
 CONSTANTS = {"e": sympy.E, "pi": sympy.pi, "π": sympy.pi}

@@ -13,7 +13,7 @@ engineers add prints by its own name until it gets a row.
 """
 from __future__ import annotations
 
-from sympy import Expr, Mul
+from sympy import Add, Expr, Mul
 from sympy.printing.latex import LatexPrinter as SympyLatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
@@ -59,6 +59,18 @@ def sigmoid_pair(product: Expr):
     return None
 
 
+def positive_first(expr: Expr) -> Expr:
+    """The same sum, unevaluated, with subtracted terms last: z - l, not -l + z."""
+    terms = expr.as_ordered_terms()
+    return Add(*sorted(terms, key=lambda t: t.could_extract_minus_sign()), evaluate=False)
+
+
+#: Options of both printers, beside ``lang``: ``order="none"`` keeps the order an
+#: expression was built in (a graph's nodes), ``sums="positive-first"`` writes z - l,
+#: ``step="bracket"`` writes the step function as [a > 0] (the backprop notes).
+OPTIONS = {"order": None, "sums": "sympy", "step": "name"}
+
+
 def _args(expr: Expr) -> tuple:
     """The arguments a student writes: heaviside(x), without SymPy's value at zero."""
     return expr.args[:1] if type(expr).__name__ == "Heaviside" else expr.args
@@ -67,7 +79,7 @@ def _args(expr: Expr) -> tuple:
 class CourseStrPrinter(StrPrinter):
     """Plain text in the course's notation for one language (``settings["lang"]``)."""
 
-    _default_settings = {**StrPrinter._default_settings, "lang": "en"}
+    _default_settings = {**StrPrinter._default_settings, "lang": "en", "sums": "sympy", "step": "name"}
 
     def _print(self, expr, **kwargs):
         if isinstance(expr, sigmoid):  # its own _sympystr would win over the course name
@@ -77,7 +89,17 @@ class CourseStrPrinter(StrPrinter):
     def _print_Function(self, expr):
         return f"{course_name(type(expr).__name__, self._settings['lang'])}({self.stringify(_args(expr), ', ')})"
 
-    _print_Heaviside = _print_Max = _print_Min = _print_Function
+    _print_Max = _print_Min = _print_Function
+
+    def _print_Heaviside(self, expr):
+        if self._settings["step"] == "bracket":
+            return f"[{self._print(expr.args[0])} > 0]"
+        return self._print_Function(expr)
+
+    def _print_Add(self, expr, order=None):
+        if self._settings["sums"] == "positive-first":
+            expr = positive_first(expr)
+        return super()._print_Add(expr, order)
 
     def _print_log(self, expr):
         if len(expr.args) == 1 and expr.args[0].func.__name__ == "Abs":
@@ -107,24 +129,33 @@ class CourseStrPrinter(StrPrinter):
         return f"{self.parenthesize(rest, PRECEDENCE['Mul'])}*{tail}"
 
 
-def course_str(expr: Expr, lang: str = "en") -> str:
+def _settings(lang: str, options: dict) -> dict:
+    unknown = set(options) - set(OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown printer options {sorted(unknown)}")
+    return {"lang": lang, **{k: v for k, v in options.items() if v is not None}}
+
+
+def course_str(expr: Expr, lang: str = "en", **options) -> str:
     """Plain-text formula in course notation: x^2, ln, |x|, σ, and tg/arctg/sh in Russian.
 
-    >>> from sympy import Symbol, atan
-    >>> course_str(atan(Symbol("x"))**2, "ru")
-    'arctg(x)^2'
+    ``options`` are those of ``OPTIONS`` (the order of a graph, z - l, [a > 0]).
+
+    >>> from sympy import Symbol, atan, Heaviside
+    >>> course_str(atan(Symbol("x"))**2, "ru"), course_str(Heaviside(Symbol("a")), step="bracket")
+    ('arctg(x)^2', '[a > 0]')
     """
     if expr.is_Pow and expr.exp.is_negative and expr.exp.is_Rational:  # 1/cos(x)^2, not cos(x)^(-2)
-        inverse = course_str(expr.base ** -expr.exp, lang)
+        inverse = course_str(expr.base ** -expr.exp, lang, **options)
         simple = expr.base.is_Atom or expr.base.is_Function
         return f"1/({inverse})" if not simple and -expr.exp == 1 else f"1/{inverse}"
-    return CourseStrPrinter({"lang": lang}).doprint(expr).replace("**", "^")
+    return CourseStrPrinter(_settings(lang, options)).doprint(expr).replace("**", "^")
 
 
 class CourseLatexPrinter(SympyLatexPrinter):
     """SymPy's LaTeX printer in course notation, writing sigma(a)(1 - sigma(a)) in that order."""
 
-    _default_settings = {**SympyLatexPrinter._default_settings, "lang": "en"}
+    _default_settings = {**SympyLatexPrinter._default_settings, "lang": "en", "sums": "sympy", "step": "name"}
 
     def _print_Function(self, expr, exp=None):
         name = course_name(type(expr).__name__, self._settings["lang"])
@@ -142,7 +173,17 @@ class CourseLatexPrinter(SympyLatexPrinter):
             return f"{head}{self._print(expr.args[0])}"
         return self._print_Function(expr, exp)
 
-    _print_sign = _print_Heaviside = _print_Max = _print_Min = _print_Function
+    def _print_Heaviside(self, expr, exp=None):
+        if self._settings["step"] == "bracket":
+            return f"[{self._print(expr.args[0])} > 0]"
+        return self._print_Function(expr, exp)
+
+    def _print_Add(self, expr, order=None):
+        if self._settings["sums"] == "positive-first":
+            expr = positive_first(expr)
+        return super()._print_Add(expr, order)
+
+    _print_sign = _print_Max = _print_Min = _print_Function
     _print_asin = _print_acos = _print_atan = _print_acot = _print_Function
     _print_asinh = _print_acosh = _print_atanh = _print_sigmoid = _print_Function
 
@@ -157,11 +198,16 @@ class CourseLatexPrinter(SympyLatexPrinter):
         return f"{self.parenthesize(rest, PRECEDENCE['Mul'])} {tail}"
 
 
-def course_latex(expr: Expr, lang: str = "en") -> str:
+def course_latex(expr: Expr, lang: str = "en", symbol_names: dict | None = None, **options) -> str:
     r"""LaTeX of ``expr`` in course notation: \ln, \left|x\right|, and \operatorname{tg} in Russian.
+
+    ``symbol_names`` ({Symbol: LaTeX}) and ``options`` (``OPTIONS``) as in ``course_str``.
 
     >>> from sympy import Symbol, tan
     >>> print(course_latex(tan(Symbol("x")), "ru"))
     \operatorname{tg}{\left(x \right)}
     """
-    return CourseLatexPrinter({"lang": lang, "ln_notation": True}).doprint(expr)
+    settings = {**_settings(lang, options), "ln_notation": True}
+    if symbol_names:
+        settings["symbol_names"] = symbol_names
+    return CourseLatexPrinter(settings).doprint(expr)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from sympy import Expr, Symbol, cos, cosh, cot, exp, log, sin, sinh, tan, tanh
+from sympy import Abs, Expr, Mul, Pow, Symbol, cos, cosh, cot, exp, log, sign, sin, sinh, tan, tanh
 
 from derivtutor.catalogue import message
 from derivtutor.functions import sigmoid
@@ -46,6 +46,32 @@ def simplify_code(rule) -> str:
         if len(used) == 1:
             return f"steps.simplify.pythagorean-{used[0]}"
     return f"steps.simplify.{rule.kind}"
+
+
+def abs_parts(rule, lang: str) -> str:
+    """The rewrites an absolute-value step made, as words: "the sign is ... and the squared ... is the square"."""
+    expr = rule.expr
+    powers = expr.atoms(Pow)
+    made = {
+        "sign": expr.has(sign),
+        "cancel": any(_cancels(m) for m in [expr, *expr.atoms(Mul)] if m.is_Mul),
+        "square": any(p.base.func is Abs and p.exp.is_even for p in powers),
+        "root": any(p.base.is_Pow and p.base.exp.is_even and p.exp.is_Rational and not p.exp.is_Integer
+                    for p in powers),
+    }
+    parts = [message(f"steps.simplify.abs-part.{name}", lang) for name, done in made.items() if done]
+    if len(parts) < 2:
+        return "".join(parts) or message("steps.simplify.abs-part.sign", lang)
+    return ", ".join(parts[:-1]) + message("steps.simplify.abs-part.and", lang) + parts[-1]
+
+
+def _cancels(product) -> bool:
+    """u*sgn(u) or u^n/|u| in one product: the square over the absolute value cancels."""
+    factors = Mul.make_args(product)
+    inner = {f.args[0] for f in factors if f.func is sign}
+    inner |= {f.base.args[0] for f in factors if f.is_Pow and f.base.func is Abs and f.exp.is_negative}
+    plain = [f for f in factors if f.func not in (sign, Abs) and not (f.is_Pow and f.base.func is Abs)]
+    return any(f.as_base_exp()[0] in inner for f in plain)
 
 
 @dataclass
@@ -140,7 +166,10 @@ class StepPrinter:
             a = next(iter(rule.result.atoms(sigmoid))).args[0]
             fields["definition"] = self.inline(self.equation(self.math(sigmoid(a)),
                                                                   self.math(1 / (1 + exp(-a)))))
-        sentence = message(simplify_code(rule), self.lang, **fields)
+        code = simplify_code(rule)
+        if rule.kind == "abs":
+            code, fields["parts"] = "steps.simplify.abs-only", abs_parts(rule, self.lang)
+        sentence = message(code, self.lang, **fields)
         before = self.product(rule.factors) if rule.factors else self.math(rule.expr)
         return Line(rule, sentence, self.equation(before, self.math(rule.result)))
 

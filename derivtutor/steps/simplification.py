@@ -231,11 +231,25 @@ def absolute_values(expr: Expr) -> Expr | None:
         return None
     new = expr.replace(lambda e: e.is_Pow and _even_root(e), lambda e: Abs(e.base.base) ** (e.base.exp * e.exp))
     new = new.replace(lambda e: isinstance(e, sign), lambda e: e.args[0] / Abs(e.args[0]))
+    new = new.replace(lambda e: e.is_Mul, _powers_over_abs)
     new = new.replace(lambda e: e.is_Pow and isinstance(e.base, Abs) and e.exp.is_even,
                       lambda e: e.base.args[0] ** e.exp)
     if new.has(sign) or count_ops(new) > count_ops(expr) + 2:
         return None
     return None if new == expr else new
+
+
+def _powers_over_abs(product: Expr) -> Expr:
+    """u^n/|u| -> u^(n mod 2) |u|^(n-1) for real u, as a teacher cancels: x^2/|x| = |x|, x^3/|x| = x|x|."""
+    factors = Mul.make_args(product)
+    below = {f.base.args[0] for f in factors if f.is_Pow and isinstance(f.base, Abs) and f.exp.is_negative}
+    if not below:
+        return product
+    out = []
+    for f in factors:
+        base, n = f.as_base_exp()
+        out.append(base ** (n % 2) * Abs(base) ** (n - n % 2) if base in below and n.is_Integer and n >= 2 else f)
+    return Mul(*out)
 
 
 def _even_root(power: Expr) -> bool:
