@@ -5,17 +5,24 @@ answers in several forms (rewritten by SymPy, plus hand-written student forms of
 seed exercises, plain and LaTeX), typical wrong answers (the mistake candidates,
 -f', 2f'), adversarial wrong ones (tests/verdict_corpus.py: tiny constants, narrow
 bumps, far steps, products of (x - p), ...) and invalid ones -- well over 400 answers.
-It prints median, p90, p99 and max latency of ours and of the naive check, and how
-many answers the symbolic stage had to decide (numbers agreed but could not be trusted).
+For ours and for the naive check it prints median, p90, p99 and max latency, and how
+many answers the symbolic stage had to decide (ours: numbers agreed but could not be
+trusted; naive: every parsed answer) and how many it did decide.
 
-    python bench/check.py [--naive-limit SECONDS]
+    python bench/check.py [--naive-limit SECONDS] [--naive-workers N] [--no-naive] [--no-cold]
 
 "Warm" means each exercise has been checked once (reference derivative, rule tree,
-mistake candidates and sample points cached); every corpus answer is then timed once.
+mistake candidates and sample points cached); every corpus answer is then timed once,
+in this process, one after another (no result cache: each answer is new to the check).
 A second median clears the compiled-expression cache before every answer, so the
-answer's own compilation is always paid. The naive check parses with the same
-parser and runs ``sympy.simplify`` under a time limit (a time-out counts as the
-limit). Both run in this process, in this run.
+answer's own compilation is always paid.
+
+The naive check is bounded so that the run ends in a few minutes: it parses with the
+same parser, the same answers, in ``--naive-workers`` child processes (default 2),
+each answer under its own ``time_limit`` of ``--naive-limit`` seconds (default 2 s,
+the limit ours runs under); a time-out counts as the limit, so its p90/p99/max are a
+lower bound of what unbounded ``simplify`` would take. It runs after ours, never at
+the same time, and its times are per answer inside the worker (no pool overhead).
 """
 from __future__ import annotations
 
@@ -94,88 +101,130 @@ def time_ours(corpus, clear_compiled: bool) -> tuple[list[float], dict]:
     return times, verdicts
 
 
-def time_naive(corpus, limit: float) -> tuple[list[float], dict]:
+def _naive_one(job: tuple[str, str, float]) -> tuple[float, str]:
+    """One naive check in a pool worker: (seconds, verdict); a time-out counts at the limit."""
     import sympy
 
     from derivtutor.budget import TimeLimitExceeded, time_limit
     from derivtutor.input.parsing import ParseError, parse
 
-    times, verdicts = [], []
-    for function, answer in corpus:
-        t0 = time.perf_counter()
-        try:
-            with time_limit(limit):
-                expected = sympy.diff(parse(function), sympy.Symbol("x"))
-                verdict = "correct" if sympy.simplify(expected - parse(answer)) == 0 else "incorrect"
-        except ParseError:
-            verdict = "invalid"
-        except TimeLimitExceeded:
-            verdict = "timeout"
-        times.append(time.perf_counter() - t0)
-        verdicts.append(verdict)
+    function, answer, limit = job
+    t0 = time.perf_counter()
+    try:
+        with time_limit(limit):
+            expected = sympy.diff(parse(function), sympy.Symbol("x"))
+            verdict = "correct" if sympy.simplify(expected - parse(answer)) == 0 else "incorrect"
+    except ParseError:
+        verdict = "invalid"
+    except TimeLimitExceeded:
+        return limit, "timeout"
+    except Exception:  # noqa: BLE001 -- SymPy failing on an odd tree: the naive check has no answer
+        verdict = "error"
+    return min(time.perf_counter() - t0, limit), verdict
+
+
+def time_naive(corpus, limit: float, workers: int) -> tuple[list[float], list[str]]:
+    """The naive check over the corpus in ``workers`` child processes (same parser, same answers).
+
+    A worker stuck in one long C call past its limit would stall the run: after
+    ``limit`` + 30 s without a result the pool is shut down and every answer still
+    unanswered counts as a time-out at the limit.
+    """
+    from concurrent.futures import ProcessPoolExecutor, TimeoutError as PoolTimeout
+
+    times, verdicts = [limit] * len(corpus), ["timeout"] * len(corpus)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(_naive_one, (f, a, limit)) for f, a in corpus]
+        for i, fut in enumerate(futures):
+            try:
+                times[i], verdicts[i] = fut.result(timeout=limit + 30)
+            except PoolTimeout:
+                break
+    finally:
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()  # only this pool's own workers
+        pool.shutdown(wait=False, cancel_futures=True)
     return times, verdicts
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--naive-limit", type=float, default=5.0, help="seconds per naive check (default 5)")
+    ap.add_argument("--naive-limit", type=float, default=2.0,
+                    help="seconds per naive check; a time-out counts as this (default 2, ours' own limit)")
+    ap.add_argument("--naive-workers", type=int, default=2, help="child processes for the naive check (default 2)")
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     ap.add_argument("--no-cold", action="store_true", help="skip the answer-compile-cold pass")
     args = ap.parse_args(argv)
     from derivtutor.checking.checker import check_answer
 
     corpus = build_corpus()
-    kinds = {"correct": 0, "incorrect": 0, "invalid": 0}
     for function in FUNCTIONS:  # warm the per-exercise caches with an answer not in the corpus
         check_answer(function, "0")
     symbolic = _count_symbolic_stage()
     ours, verdicts = time_ours(corpus, clear_compiled=False)
-    decided_symbolically = symbolic["n"]
-    ours_cold = ours if args.no_cold else time_ours(corpus, clear_compiled=True)[0]
-    for v in verdicts:
-        kinds[v] += 1
-    naive, naive_verdicts = time_naive(corpus, args.naive_limit)
-    med, med_cold, med_naive = (statistics.median(t) * 1e3 for t in (ours, ours_cold, naive))
+    stage = dict(symbolic)
+    ours_cold = None if args.no_cold else time_ours(corpus, clear_compiled=True)[0]
+    kinds = {k: verdicts.count(k) for k in ("correct", "incorrect", "invalid")}
     print(f"corpus: {len(corpus)} answers over {len(FUNCTIONS)} functions "
           f"({kinds['correct']} correct, {kinds['incorrect']} incorrect, {kinds['invalid']} invalid)")
-    print(f"check_answer median (warm):                       {med:8.2f} ms")
-    print(f"check_answer median (warm, answer compile cold):  {med_cold:8.2f} ms")
-    print(f"check_answer p90 / p99 / max (warm):  {_pct(ours, 0.9):8.2f} / {_pct(ours, 0.99):.2f} / {max(ours) * 1e3:.2f} ms")
-    print(f"naive simplify(expected - answer) == 0 median:    {med_naive:8.2f} ms")
-    print(f"naive p90 / p99 / max:                {_pct(naive, 0.9):8.2f} / {_pct(naive, 0.99):.2f} / {max(naive) * 1e3:.2f} ms")
-    print(f"answers the symbolic stage had to decide (warm run): {decided_symbolically} of {len(corpus)}; "
-          f"checks over 2 s: {sum(t > 2.0 for t in ours)}")
-    print(f"ratio naive / ours (medians): {med_naive / med:.0f}x warm, {med_naive / med_cold:.0f}x answer-cold")
-    print(f"total time for the corpus: ours {sum(ours):.2f} s, naive {sum(naive):.2f} s "
-          f"({sum(naive) / sum(ours):.0f}x)")
-    print("by kind (ours / naive medians):")
-    for kind in ("correct", "incorrect", "invalid"):
-        idx = [i for i, v in enumerate(verdicts) if v == kind]
+    _latency("ours (check_answer, warm)", ours)
+    if ours_cold is not None:
+        print(f"ours median with the answer's compile cold: {statistics.median(ours_cold) * 1e3:.2f} ms")
+    print(f"ours: the symbolic stage ran for {stage['n']} of {len(corpus)} answers and decided "
+          f"{stage['n'] - stage['undecided']} ({stage['symbolic']} proved equal, {stage['numeric']} refuted "
+          f"by the deeper search, {stage['undecided']} undecided); checks over 2 s: {sum(t > 2.0 for t in ours)}")
+    by_kind = {k: [i for i, v in enumerate(verdicts) if v == k] for k in kinds}
+    for kind, idx in by_kind.items():
+        if idx:
+            print(f"  ours {kind:<10} n={len(idx):<4} median {statistics.median(ours[i] for i in idx) * 1e3:7.2f} ms")
+    if args.no_naive:
+        return 0
+    t0 = time.perf_counter()
+    naive, naive_verdicts = time_naive(corpus, args.naive_limit, args.naive_workers)
+    wall = time.perf_counter() - t0
+    timeouts = naive_verdicts.count("timeout")
+    _latency(f"naive simplify(expected - answer) == 0 (limit {args.naive_limit:g} s)", naive)
+    decided = sum(v in ("correct", "incorrect") for v in naive_verdicts)
+    print(f"naive: every parsed answer goes to the symbolic stage; it decided {decided} of {len(corpus)}, "
+          f"timed out on {timeouts} (counted at the limit), {naive_verdicts.count('error')} SymPy errors; "
+          f"{wall:.0f} s wall in {args.naive_workers} processes")
+    med, med_naive = statistics.median(ours) * 1e3, statistics.median(naive) * 1e3
+    print(f"ratio naive / ours: medians {med_naive / med:.0f}x, totals {sum(naive) / sum(ours):.0f}x "
+          f"(ours {sum(ours):.2f} s, naive {sum(naive):.2f} s of check time)")
+    for kind, idx in by_kind.items():
         if idx:
             a, b = (statistics.median(t[i] for i in idx) * 1e3 for t in (ours, naive))
-            print(f"  {kind:<10} n={len(idx):<4} {a:7.2f} ms / {b:8.2f} ms  ({b / a:.0f}x)")
+            print(f"  {kind:<10} n={len(idx):<4} ours {a:7.2f} ms / naive {b:8.2f} ms  ({b / a:.0f}x)")
     seeds = [i for i, (f, _) in enumerate(corpus) if f in FUNCTIONS[:N_SEEDS]]
     a, b = (statistics.median(t[i] for i in seeds) * 1e3 for t in (ours, naive))
-    print(f"the {N_SEEDS} seed exercises only: n={len(seeds)}, {a:.2f} ms / {b:.2f} ms ({b / a:.0f}x)")
+    print(f"the {N_SEEDS} seed exercises only: n={len(seeds)}, ours {a:.2f} ms / naive {b:.2f} ms ({b / a:.0f}x)")
     parsed = [i for i, v in enumerate(naive_verdicts) if v in ("correct", "incorrect")]
     differ = [i for i in parsed if naive_verdicts[i] != verdicts[i]]
-    timeouts = naive_verdicts.count("timeout")
-    print(f"naive check timed out on {timeouts}; verdicts differ on {len(differ)} of {len(parsed)} parsed answers")
+    print(f"verdicts differ on {len(differ)} of the {len(parsed)} answers the naive check decided")
     for i in differ:
         function, answer = corpus[i]
         print(f"  {function!r:>24} | {answer!r}: ours {verdicts[i]}, naive {naive_verdicts[i]}")
     return 0
 
 
+def _latency(label: str, times: list[float]) -> None:
+    print(f"{label}: median {statistics.median(times) * 1e3:.2f} ms, p90 {_pct(times, 0.9):.2f} ms, "
+          f"p99 {_pct(times, 0.99):.2f} ms, max {max(times) * 1e3:.2f} ms")
+
+
 def _count_symbolic_stage() -> dict:
-    """Count calls of the symbolic stage (the bench wraps it; the checker is unchanged)."""
+    """Count calls of the symbolic stage by outcome (the bench wraps it; the checker is unchanged)."""
     from derivtutor.checking import equivalence
 
-    counter = {"n": 0}
+    counter = {"n": 0, "symbolic": 0, "numeric": 0, "undecided": 0}
     inner = equivalence._decide_symbolically
 
     def counted(*args, **kwargs):
+        result = inner(*args, **kwargs)
         counter["n"] += 1
-        return inner(*args, **kwargs)
+        counter[result.method if result.method in counter else "undecided"] += 1
+        return result
 
     equivalence._decide_symbolically = counted
     return counter

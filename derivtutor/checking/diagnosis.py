@@ -7,6 +7,7 @@ match gives its codes and a sentence from the catalogue.
 """
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 
 import numpy
@@ -18,6 +19,8 @@ from derivtutor.checking.equivalence import (
     variables_of,
 )
 from derivtutor.checking.mistakes import show
+from derivtutor.checking.numeric import Unsupported, compile_expr, evaluate, float_compile, float_eval, tier
+from derivtutor.checking.trust import MAX_DIGITS, scan
 
 #: Failures of SymPy or mpmath on an odd expression: they make a check "invalid"
 #: (check.error) or skip one diagnosis, and never escape check_answer.
@@ -45,8 +48,13 @@ def diagnose(ref, answer: sympy.Expr, comparison: Comparison, lang: str) -> tupl
     return [], message("check.incorrect", lang)
 
 
+@lru_cache(maxsize=64)
 def _same_points(ref, answer: sympy.Expr):
-    """Samples and answer values when the answer uses no symbol the reference lacks."""
+    """Samples and answer values when the answer uses no symbol the reference lacks.
+
+    Cached (a few entries): the rule-tree match and the constant-factor test of one
+    diagnosis both need them, and an mpmath answer costs a 30-digit value per point.
+    """
     variables = variables_of(ref.expected, extra=(ref.var,))
     if not answer.free_symbols <= set(variables):
         return None, None
@@ -122,21 +130,60 @@ def _integrated(ref, answer, lang):
 
 def _slope_matches(ref, answer) -> bool:
     """A cheap screen before SymPy differentiates the answer: central differences of the
-    answer match the function at three points (False when they clearly do not)."""
-    from derivtutor.checking.numeric import Unsupported, float_compile, float_eval
+    answer match the function at three points (False only when they clearly do not).
 
+    Float64 where both sides fit it; otherwise (10^8 x^2, x^(10^-50), ...) mpmath with 50
+    digits beyond the constants' own and a step of 10^-20, whose truncation and rounding
+    errors stay far below the tolerance: the arithmetic never screens out an antiderivative.
+
+    >>> import sympy
+    >>> from derivtutor.checking.checker import reference
+    >>> x = sympy.Symbol("x")
+    >>> ref = reference(sympy.sin(x), x, None)
+    >>> _slope_matches(ref, -sympy.cos(x) + sympy.Rational(1, 10**50)), _slope_matches(ref, sympy.cos(x))
+    (True, False)
+    """
     variables = variables_of(ref.function, answer, extra=(ref.var,))
     if variables != (ref.var,):
         return True
     try:
-        a, f = float_compile(answer, variables), float_compile(ref.function, variables)
+        slope, value = _float_slope(answer, ref.function, variables)
     except Unsupported:
-        return True
-    xs, h = numpy.array([0.5, -0.7, 1.3]) + 0j, 1e-5
-    slope = (float_eval(a, [xs + h]) - float_eval(a, [xs - h])) / (2 * h)
-    value = float_eval(f, [xs])
+        try:
+            slope, value = _mp_slope(answer, ref.function, variables)
+        except Unsupported:
+            return True  # not screened: SymPy differentiates
     known = numpy.isfinite(slope) & numpy.isfinite(value)
     return not bool(numpy.any(known & (numpy.abs(slope - value) > 1e-3 * (1 + numpy.abs(value)))))
+
+
+_SLOPE_POINTS = (Fraction(1, 2), Fraction(-7, 10), Fraction(13, 10))
+
+
+def _float_slope(answer, function, variables):
+    a, f = float_compile(answer, variables), float_compile(function, variables)
+    xs, h = numpy.array([float(p) for p in _SLOPE_POINTS]) + 0j, 1e-5
+    return (float_eval(a, [xs + h]) - float_eval(a, [xs - h])) / (2 * h), float_eval(f, [xs])
+
+
+def _mp_slope(answer, function, variables):
+    """Central differences in mpmath (NaN where a side is undefined or too large), with at
+    least 50 digits beyond what the constants need: F + 10^30 keeps F's digits past the step."""
+    # As many digits as the comparison used (scan's 1.6 x size + 20, plus 30): the same
+    # tier, already built; big coefficients, which scan leaves out, by the same formula.
+    sizes = [0.31 * max(abs(r.p).bit_length(), r.q.bit_length()) for r in answer.atoms(sympy.Rational)]
+    digits = max([scan(function, answer).digits, 20] + [int(1.6 * size) + 20 for size in sizes])
+    if digits > MAX_DIGITS:
+        raise Unsupported("constants beyond the digits numbers can use")
+    t, h = tier(30 + digits), Fraction(1, 10**20)
+    a, f = compile_expr(answer, variables, t), compile_expr(function, variables, t)
+    slope, value = [], []
+    for p in _SLOPE_POINTS:
+        up, down, v = evaluate(a, (p + h,), t), evaluate(a, (p - h,), t), evaluate(f, (p,), t)
+        slope.append(complex((up - down) / (2 * t.ctx.mpf(h.numerator) / h.denominator))
+                     if up is not None and down is not None else complex("nan"))
+        value.append(complex(v) if v is not None else complex("nan"))
+    return numpy.array(slope), numpy.array(value)
 
 
 def real_diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:

@@ -19,6 +19,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy
 
@@ -83,8 +84,13 @@ def _fits_float(expr, variables) -> bool:
     return True
 
 
+@lru_cache(maxsize=8192)
 def resolved_value(expr, variables, point, dps: int):
-    """(value, tier) at ``point`` once two precisions agree (dps, 2 dps, ...), or (False, None)."""
+    """(value, tier) at ``point`` once two precisions agree (dps, 2 dps, ...), or (False, None).
+
+    Cached: the reference is confirmed at the same first points (x = 1/2, ...) for every
+    wrong answer to an exercise; the values are immutable mpmath numbers.
+    """
     previous, top = None, max(MAX_DPS, 4 * dps)
     while dps <= top:
         t = tier(dps)

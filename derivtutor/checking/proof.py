@@ -5,6 +5,8 @@ Tried in order of cost, every letter a real symbol, within ``budget`` seconds of
 ``cancel`` of the expanded difference, ``trigsimp``, then ``simplify``. Only a difference that
 becomes exactly 0 is a proof; a nonzero or unfinished result proves nothing
 (numbers then look for a counterexample, or the verdict is undecided).
+A step whose result is a single term that SymPy's assumptions call nonzero
+(exp(-exp(exp(x^2 + 3))), every letter real) ends the search: no rewrite reaches 0.
 
 >>> import sympy
 >>> x = sympy.Symbol("x")
@@ -32,14 +34,23 @@ def proves_equal(reference: sympy.Expr, answer: sympy.Expr, budget: float = BUDG
         with time_limit(budget) as expired:
             difference = (reference - answer).xreplace(real)
             for step in (lambda e: e, sympy.expand, lambda e: sympy.cancel(sympy.expand(e)), _trig, sympy.simplify):
-                if step(difference) == 0:
+                rewritten = step(difference)
+                if rewritten == 0:
                     return True
+                if _nonzero(rewritten):
+                    return False  # no later rewrite can reach 0: skip them (simplify above all)
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, budget):
             raise  # the check's own limit fired
     except Exception:  # noqa: BLE001 -- SymPy failing on an odd tree proves nothing
         return False
     return False
+
+
+def _nonzero(e) -> bool:
+    """A single term that SymPy's assumptions call nonzero for every real value of the
+    letters (exp(-exp(exp(x^2 + 3))), 10^-40); sums are not asked: that costs 10-25 ms."""
+    return not e.is_Add and e.is_zero is False
 
 
 def _trig(e):
