@@ -99,3 +99,20 @@ def test_the_sandbox_note_says_whom_the_code_ran_as(load, code):
     assert (note is None) if code is None else code in note
     if code:
         assert sandbox_report(load, "ru")["note"] != note
+
+
+@pytest.mark.parametrize("landlock, kept", [(True, True), (False, False)], ids=["landlock-confines", "no-landlock"])
+def test_reading_past_file_modes_is_kept_only_where_landlock_confines_reads(monkeypatch, landlock, kept):
+    """Where the interpreter is unreadable to nobody, the child may keep CAP_DAC_READ_SEARCH only
+    under Landlock; without it, the child fails closed instead of reading every file."""
+    from types import SimpleNamespace
+
+    from derivtutor.lab import probe
+    calls = []
+    fake = SimpleNamespace(reachable=lambda paths, uid, gid: False, interpreter_paths=lambda np, js: [],
+                           read_roots=lambda folder: ["/usr"],
+                           drop=lambda uid, gid, keep: calls.append(keep) or {"uid": uid, "dropped": True})
+    monkeypatch.setattr(probe, "_sibling", lambda name: fake)
+    confine = SimpleNamespace(confine_writes=lambda folder, readable=None: landlock)
+    probe._confine_and_drop(confine, {"uid": 65534, "gid": 65534}, None)
+    assert calls == [kept]

@@ -319,8 +319,10 @@ def _confine_and_drop(confine, identity: dict | None, np) -> tuple:
     keep_read = not privileges.reachable(privileges.interpreter_paths(np, json), uid, gid)
     readable = privileges.read_roots(os.getcwd()) if keep_read else None
     confined = confine.confine_writes(os.getcwd(), readable)
+    # Reading past file modes is kept only where Landlock really confines the reads; without
+    # Landlock the child fails closed (it may not read what nobody may not read).
     try:
-        report = privileges.drop(uid, gid, keep_read)
+        report = privileges.drop(uid, gid, keep_read and bool(confined))
     except OSError:
         os._exit(71)  # EX_OSERR: the grader reports a crash at loading; nothing of the student's ran
     return confined, {**report, "reads_confined": bool(readable) and confined, "root": True}
