@@ -52,6 +52,16 @@ def detect_syntax(text: str) -> str:
     return "latex" if any(c in text for c in "\\{}") else "plain"
 
 
+def check_text(text) -> None:
+    """Refuse what no reading can start on: a non-string, text over MAX_LENGTH, or blank text."""
+    if not isinstance(text, str):
+        raise TypeError("text must be a string")
+    if len(text) > MAX_LENGTH:
+        raise ParseError("parse.too-long", MAX_LENGTH, limit=MAX_LENGTH)
+    if not text.strip():
+        raise ParseError("parse.empty", 0)
+
+
 def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = None,
           decimal_comma: bool = False) -> sympy.Expr:
     """Parse student input into a SymPy expression, or raise ParseError.
@@ -71,12 +81,7 @@ def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = Non
     """
     if syntax not in SYNTAXES:
         raise ValueError(f"syntax must be one of {SYNTAXES}, not {syntax!r}")
-    if not isinstance(text, str):
-        raise TypeError("text must be a string")
-    if len(text) > MAX_LENGTH:
-        raise ParseError("parse.too-long", MAX_LENGTH, limit=MAX_LENGTH)
-    if not text.strip():
-        raise ParseError("parse.empty", 0)
+    check_text(text)
     if syntax == "auto":
         syntax = detect_syntax(text)
     if decimal_comma:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from derivtutor.input.errors import ParseError
-from derivtutor.input.parsing import MAX_LENGTH, parse
+from derivtutor.input.parsing import check_text, parse
 
 _OPEN, _CLOSE = "([{", ")]}"
 _MATRIX = re.compile(r"\s*\\begin\s*\{\s*([pbvB]?matrix)\s*\}(.*)\\end\s*\{\s*\1\s*\}\s*$", re.S)
@@ -72,7 +72,7 @@ def parse_part(part: Part, syntax: str = "auto", variables=None):
 
 def parse_equation(text: str, syntax: str = "auto", variables=None):
     """(left side, right side) of ``F = G``; ParseError unless there is exactly one top-level '='."""
-    _check_length(text)
+    check_text(text)
     sides = split_top_level(text, ("=",))
     if len(sides) != 2:
         raise ParseError("parse.equation-sides", sides[2].start - 1 if len(sides) > 2 else None)
@@ -84,7 +84,7 @@ def parse_equation(text: str, syntax: str = "auto", variables=None):
 
 def vector_parts(text: str) -> list[Part]:
     """The entries of a vector written as text, with their positions (not yet parsed)."""
-    _check_length(text)
+    check_text(text)
     body = Part(text, 0)
     halves = split_top_level(text, ("=",))
     if len(halves) == 2 and _LABEL.match(halves[0].text):
@@ -129,12 +129,3 @@ def _encloses(text: str, skip: int) -> bool:
 def parse_vector(text: str, syntax: str = "auto", variables=None) -> list:
     """The entries of a vector answer, each parsed by the safe parser."""
     return [parse_part(p, syntax, variables) for p in vector_parts(text)]
-
-
-def _check_length(text: str) -> None:
-    if not isinstance(text, str):
-        raise TypeError("text must be a string")
-    if len(text) > MAX_LENGTH:
-        raise ParseError("parse.too-long", MAX_LENGTH, limit=MAX_LENGTH)
-    if not text.strip():
-        raise ParseError("parse.empty", 0)

@@ -59,6 +59,19 @@ def sigmoid_pair(product: Expr):
     return None
 
 
+def sigmoid_product(printer, expr: Expr, tail: str, minus: str, times: str) -> str | None:
+    """``expr`` written as rest * sigma(a)(1 - sigma(a)) by ``printer`` (``tail`` formats sigma(a)
+    as {0}), or None when it is not such a product."""
+    pair = sigmoid_pair(expr)
+    if pair is None:
+        return None
+    rest, s = pair
+    body = tail.format(printer._print(s))
+    if rest == 1 or rest == -1:
+        return (minus if rest == -1 else "") + body
+    return printer.parenthesize(rest, PRECEDENCE["Mul"]) + times + body
+
+
 def positive_first(expr: Expr) -> Expr:
     """The same sum, unevaluated, with subtracted terms last: z - l, not -l + z."""
     terms = expr.as_ordered_terms()
@@ -119,14 +132,7 @@ class CourseStrPrinter(StrPrinter):
         return super()._print_Pow(expr, rational).replace("**", "^")
 
     def _print_Mul(self, expr):
-        pair = sigmoid_pair(expr)
-        if pair is None:
-            return super()._print_Mul(expr)
-        rest, s = pair
-        tail = f"{self._print(s)}*(1 - {self._print(s)})"
-        if rest == 1 or rest == -1:
-            return ("-" if rest == -1 else "") + tail
-        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])}*{tail}"
+        return sigmoid_product(self, expr, "{0}*(1 - {0})", "-", "*") or super()._print_Mul(expr)
 
 
 def _settings(lang: str, options: dict) -> dict:
@@ -188,14 +194,7 @@ class CourseLatexPrinter(SympyLatexPrinter):
     _print_asinh = _print_acosh = _print_atanh = _print_sigmoid = _print_Function
 
     def _print_Mul(self, expr):
-        pair = sigmoid_pair(expr)
-        if pair is None:
-            return super()._print_Mul(expr)
-        rest, s = pair
-        tail = f"{self._print(s)} \\left(1 - {self._print(s)}\\right)"
-        if rest == 1 or rest == -1:
-            return ("- " if rest == -1 else "") + tail
-        return f"{self.parenthesize(rest, PRECEDENCE['Mul'])} {tail}"
+        return sigmoid_product(self, expr, "{0} \\left(1 - {0}\\right)", "- ", " ") or super()._print_Mul(expr)
 
 
 def course_latex(expr: Expr, lang: str = "en", symbol_names: dict | None = None, **options) -> str:
