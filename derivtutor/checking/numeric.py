@@ -337,10 +337,20 @@ def show_number(value, digits: int = 6) -> str:
     return mpmath.nstr(value, digits)
 
 
-@lru_cache(maxsize=32)
 def tier(dps: int) -> Tier:
-    """An mpmath tier of ``dps`` digits (rounded up to a multiple of 10; LOW and HIGH reused)."""
-    dps = max(30, -(-int(dps) // 10) * 10)
+    """An mpmath tier of ``dps`` digits (rounded up to a multiple of 10; LOW and HIGH reused).
+
+    Cached by the rounded precision: answers ask for every odd number of digits, and a
+    new context costs about 2 ms (a cache keyed by the raw digits kept building them).
+
+    >>> tier(101) is tier(110), tier(25) is LOW
+    (True, True)
+    """
+    return _tier(max(30, -(-int(dps) // 10) * 10))
+
+
+@lru_cache(maxsize=256)
+def _tier(dps: int) -> Tier:
     return {30: LOW, 60: HIGH}.get(dps) or Tier(dps)
 
 
