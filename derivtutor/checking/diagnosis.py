@@ -7,7 +7,6 @@ match gives its codes and a sentence from the catalogue.
 """
 from __future__ import annotations
 
-from fractions import Fraction
 from functools import lru_cache
 
 import numpy
@@ -19,8 +18,7 @@ from derivtutor.checking.equivalence import (
     variables_of,
 )
 from derivtutor.checking.mistakes import show
-from derivtutor.checking.numeric import Unsupported, compile_expr, evaluate, float_compile, float_eval, tier
-from derivtutor.checking.trust import MAX_DIGITS, scan
+from derivtutor.checking.slope import slope_matches
 
 #: Failures of SymPy or mpmath on an odd expression: they make a check "invalid"
 #: (check.error) or skip one diagnosis, and never escape check_answer.
@@ -129,12 +127,9 @@ def _integrated(ref, answer, lang):
 
 
 def _slope_matches(ref, answer) -> bool:
-    """A cheap screen before SymPy differentiates the answer: central differences of the
-    answer match the function at three points (False only when they clearly do not).
-
-    Float64 where both sides fit it; otherwise (10^8 x^2, x^(10^-50), ...) mpmath with 50
-    digits beyond the constants' own and a step of 10^-20, whose truncation and rounding
-    errors stay far below the tolerance: the arithmetic never screens out an antiderivative.
+    """The cheap screen before SymPy differentiates the answer (``checking.slope``): False
+    only when central differences of the answer clearly miss the function, also when
+    either has parameters besides the variable (tanh(w x), a^x, x^n).
 
     >>> import sympy
     >>> from derivtutor.checking.checker import reference
@@ -143,47 +138,7 @@ def _slope_matches(ref, answer) -> bool:
     >>> _slope_matches(ref, -sympy.cos(x) + sympy.Rational(1, 10**50)), _slope_matches(ref, sympy.cos(x))
     (True, False)
     """
-    variables = variables_of(ref.function, answer, extra=(ref.var,))
-    if variables != (ref.var,):
-        return True
-    try:
-        slope, value = _float_slope(answer, ref.function, variables)
-    except Unsupported:
-        try:
-            slope, value = _mp_slope(answer, ref.function, variables)
-        except Unsupported:
-            return True  # not screened: SymPy differentiates
-    known = numpy.isfinite(slope) & numpy.isfinite(value)
-    return not bool(numpy.any(known & (numpy.abs(slope - value) > 1e-3 * (1 + numpy.abs(value)))))
-
-
-_SLOPE_POINTS = (Fraction(1, 2), Fraction(-7, 10), Fraction(13, 10))
-
-
-def _float_slope(answer, function, variables):
-    a, f = float_compile(answer, variables), float_compile(function, variables)
-    xs, h = numpy.array([float(p) for p in _SLOPE_POINTS]) + 0j, 1e-5
-    return (float_eval(a, [xs + h]) - float_eval(a, [xs - h])) / (2 * h), float_eval(f, [xs])
-
-
-def _mp_slope(answer, function, variables):
-    """Central differences in mpmath (NaN where a side is undefined or too large), with at
-    least 50 digits beyond what the constants need: F + 10^30 keeps F's digits past the step."""
-    # As many digits as the comparison used (scan's 1.6 x size + 20, plus 30): the same
-    # tier, already built; big coefficients, which scan leaves out, by the same formula.
-    sizes = [0.31 * max(abs(r.p).bit_length(), r.q.bit_length()) for r in answer.atoms(sympy.Rational)]
-    digits = max([scan(function, answer).digits, 20] + [int(1.6 * size) + 20 for size in sizes])
-    if digits > MAX_DIGITS:
-        raise Unsupported("constants beyond the digits numbers can use")
-    t, h = tier(30 + digits), Fraction(1, 10**20)
-    a, f = compile_expr(answer, variables, t), compile_expr(function, variables, t)
-    slope, value = [], []
-    for p in _SLOPE_POINTS:
-        up, down, v = evaluate(a, (p + h,), t), evaluate(a, (p - h,), t), evaluate(f, (p,), t)
-        slope.append(complex((up - down) / (2 * t.ctx.mpf(h.numerator) / h.denominator))
-                     if up is not None and down is not None else complex("nan"))
-        value.append(complex(v) if v is not None else complex("nan"))
-    return numpy.array(slope), numpy.array(value)
+    return slope_matches(ref.function, answer, ref.var)
 
 
 def real_diff(expr: sympy.Expr, var: sympy.Symbol) -> sympy.Expr:
