@@ -207,3 +207,27 @@ def message_template(code, lang):
 
 def test_message_fills_fields():
     assert "foo" in message("parse.unknown-function", "ru", name="foo")
+
+
+def test_parse_cache_gives_the_same_reading_and_fresh_refusals():
+    from derivtutor.input.parsing import _parse_cached
+
+    text = "37*(sin x + x^2)/37"
+    first, again = parse(text, variables=("x",)), parse(text, variables=("x",))
+    assert first == again == sympy.sin(sympy.Symbol("x")) + sympy.Symbol("x") ** 2
+    assert parse(text, variables=("x",), decimal_comma=True) == first
+    errors = []
+    for _ in range(2):
+        with pytest.raises(ParseError) as info:
+            parse("(x+1")
+        errors.append(info.value)
+    assert errors[0] is not errors[1] and (errors[1].code, errors[1].position) == ("parse.expected-close", 4)
+    errors[0].position = 99  # a caller moving a position does not move the next one
+    with pytest.raises(ParseError) as info:
+        parse("(x+1")
+    assert info.value.position == 4
+    # A refusal by the time limit depends on the moment, not on the text: never cached.
+    before = _parse_cached.cache_info().currsize
+    with pytest.raises(ParseError) as info:
+        parse("exp ch lg asineln e")
+    assert info.value.code == "parse.too-complex" and _parse_cached.cache_info().currsize == before

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 import sympy
 
@@ -82,11 +83,42 @@ def parse(text: str, syntax: str = "auto", variables: Iterable[str] | None = Non
     if syntax not in SYNTAXES:
         raise ValueError(f"syntax must be one of {SYNTAXES}, not {syntax!r}")
     check_text(text)
+    outcome = _parse_cached(text, syntax, frozenset(variables) if variables else None, bool(decimal_comma))
+    if isinstance(outcome, _Refusal):
+        raise ParseError(outcome.code, outcome.position, **dict(outcome.fields))
+    return outcome
+
+
+class _Refusal(NamedTuple):
+    """A ParseError as the cache keeps it (a fresh exception is raised from it every time)."""
+
+    code: str
+    position: int | None
+    fields: tuple
+
+
+#: Refusals that depend on the machine or the moment (a time or memory limit, the stack's
+#: depth), not on the text alone: never cached.
+_UNCACHED = frozenset({"parse.too-complex", "parse.too-deep"})
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str, syntax: str, variables, decimal_comma: bool):
+    """The expression, or the refusal, for one text: a function of its arguments only (the
+    same answer text recurs across students and variants; SymPy's trees are immutable)."""
+    try:
+        return _parse_text(text, syntax, variables, decimal_comma)
+    except ParseError as err:
+        if err.code in _UNCACHED:
+            raise
+        return _Refusal(err.code, err.position, tuple(err.fields.items()))
+
+
+def _parse_text(text: str, syntax: str, variables, decimal_comma: bool) -> sympy.Expr:
     if syntax == "auto":
         syntax = detect_syntax(text)
     if decimal_comma:
         text = read_decimal_commas(text)
-    variables = frozenset(variables) if variables else None
     rewritten = normalize(text, syntax)
     try:
         return _build(_tokens(rewritten.text, syntax, variables))
