@@ -13,7 +13,10 @@ trusted; naive: every parsed answer) and how many it did decide.
 
 "Warm" means each exercise has been checked once (reference derivative, rule tree,
 mistake candidates and sample points cached); every corpus answer is then timed once,
-in this process, one after another (no result cache: each answer is new to the check).
+in this process, one after another, each new to the check: the answers of the corpus are
+distinct, and the checker's result caches (the verdict cache after parsing,
+``checking.memo``, and the parse cache of ``input.parsing``) are emptied before every
+timed answer, outside its timing, so no timed answer is a cache hit.
 A second median clears the compiled-expression cache before every answer, so the
 answer's own compilation is always paid.
 
@@ -86,11 +89,15 @@ def build_corpus() -> list[tuple[str, str]]:
 
 
 def time_ours(corpus, clear_compiled: bool) -> tuple[list[float], dict]:
+    from derivtutor.checking import memo
     from derivtutor.checking.checker import check_answer
     from derivtutor.checking.numeric import compile_expr, float_compile
+    from derivtutor.input.parsing import _parse_cached
 
     times, verdicts = [], []
     for function, answer in corpus:
+        memo.clear()  # no timed answer is a result-cache hit (see the module docstring)
+        _parse_cached.cache_clear()
         if clear_compiled:
             compile_expr.cache_clear()
             float_compile.cache_clear()

@@ -33,6 +33,8 @@ Verdicts:
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -46,7 +48,9 @@ from derivtutor.catalogue import check_language, message
 from derivtutor.checking.equivalence import compare, own_timeout
 # diagnose and real_diff are part of this module's interface (the derivation checker uses them)
 from derivtutor.checking.diagnosis import INTERNAL_ERRORS, diagnose, real_diff, show_value as _num  # noqa: F401
+from derivtutor.checking.memo import RESULTS, note_volatile, srepr_of, volatile_count
 from derivtutor.checking.mistakes import show
+from derivtutor.checking.sampling import course_secret
 from derivtutor.input.parsing import ParseError, decimal_comma_reading, parse
 from derivtutor.render.notation import course_latex
 
@@ -206,6 +210,27 @@ def _check(ref: Reference, answer, syntax, lang, require_simplified, credit) -> 
         except (MemoryError, RecursionError, OverflowError):
             # SymPy's automatic evaluation of a monster (cosh of e^(210^5)) gave up.
             return _invalid(text, "check.too-large", lang)
+    return _remembered(ref, expr, text, lang, require_simplified, credit)
+
+
+def _remembered(ref: Reference, expr, text: str, lang, require_simplified, credit) -> CheckResult:
+    """The verdict stage through ``memo.RESULTS`` (see ``checking.memo``): keyed by the
+    problem, the options, the course secret and the parsed tree; only the answer as typed
+    is put back. Invalid verdicts and volatile computations are never stored."""
+    key = (ref, srepr_of(ref.expected), srepr_of(ref.function) if ref.function is not None else None,
+           lang, require_simplified, tuple(sorted(credit.items())), course_secret(), srepr_of(expr))
+    hit = RESULTS.get(key)
+    if hit is None:
+        before = volatile_count()
+        hit = _verdict(ref, expr, "", lang, require_simplified, credit)
+        if hit.verdict == "invalid" or volatile_count() != before:
+            return dataclasses.replace(hit, answer=text)
+        RESULTS.put(key, hit)
+    return dataclasses.replace(hit, answer=text, diagnosis=list(hit.diagnosis),
+                               counterexample=copy.deepcopy(hit.counterexample))
+
+
+def _verdict(ref: Reference, expr, text: str, lang, require_simplified, credit) -> CheckResult:
     try:
         comparison = compare(conditioned(ref.expected), expr, (ref.var,))
     except INTERNAL_ERRORS:
@@ -268,4 +293,5 @@ def _short_forms(expected: sympy.Expr) -> tuple:
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, SIMPLIFY_BUDGET):
             raise  # the check's own limit fired
+        note_volatile()
         return (expected,)

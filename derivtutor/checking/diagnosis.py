@@ -17,6 +17,7 @@ from derivtutor.checking.equivalence import (
     Comparison, answer_values, compare, constant_ratio, probably_equal, reference_samples, simple_fraction,
     variables_of,
 )
+from derivtutor.checking.memo import volatile_error
 from derivtutor.checking.mistakes import show
 from derivtutor.checking.slope import slope_matches
 
@@ -39,7 +40,8 @@ def diagnose(ref, answer: sympy.Expr, comparison: Comparison, lang: str) -> tupl
     for attempt in (_tree_mistake, _integrated, _fallback, _wrong_variable):
         try:
             found = attempt(ref, answer, lang)
-        except INTERNAL_ERRORS:  # a diagnosis that cannot be computed is skipped, not fatal
+        except INTERNAL_ERRORS as exc:  # a diagnosis that cannot be computed is skipped, not fatal
+            volatile_error(exc)
             continue
         if found:
             return found

@@ -42,6 +42,7 @@ from functools import lru_cache
 import numpy
 import sympy
 
+from derivtutor.checking.memo import volatile_error
 from derivtutor.checking.numeric import (
     FLOAT_TOL, LOW, Unsupported, compile_expr, evaluate, float_compile, float_eval, float_real, is_real,
 )
@@ -206,7 +207,8 @@ def compare(reference: sympy.Expr, answer: sympy.Expr, variables: tuple | None =
     """
     try:
         return _compare(reference, answer, variables)
-    except Exception:  # noqa: BLE001 -- SymPy or mpmath failing on an odd tree decides nothing
+    except Exception as exc:  # noqa: BLE001 -- SymPy or mpmath failing on an odd tree decides nothing
+        volatile_error(exc)
         return Comparison(None, "error")
 
 

@@ -22,6 +22,7 @@ import time
 import sympy
 
 from derivtutor.budget import TimeLimitExceeded, time_limit
+from derivtutor.checking.memo import note_volatile, volatile_error
 
 BUDGET = 1.0   # seconds, inside the caller's own limit
 
@@ -42,7 +43,9 @@ def proves_equal(reference: sympy.Expr, answer: sympy.Expr, budget: float = BUDG
     except TimeLimitExceeded as exc:
         if not own_timeout(exc, expired, start, budget):
             raise  # the check's own limit fired
-    except Exception:  # noqa: BLE001 -- SymPy failing on an odd tree proves nothing
+        note_volatile()  # a faster run might have finished the proof
+    except Exception as exc:  # noqa: BLE001 -- SymPy failing on an odd tree proves nothing
+        volatile_error(exc)
         return False
     return False
 

@@ -25,6 +25,8 @@ from functools import lru_cache
 import numpy
 import sympy
 
+from derivtutor.checking.memo import srepr_of
+
 LATTICE = tuple(Fraction(v) for v in (
     "1/2", "-1/2", "2", "-2", "3/2", "-3/2", "1/3", "-1/3", "3", "-3", "2/3", "-2/3",
     "5/2", "-5/2", "1", "-1",
@@ -114,11 +116,15 @@ def answer_key(reference: sympy.Expr, answer: sympy.Expr) -> bytes:
     >>> answer_key(x, x) == answer_key(x, x), answer_key(x, x) == answer_key(x, 2 * x)
     (True, False)
     """
+    text = "\x00".join((_SEED_TAG, "answer", course_secret(), srepr_of(reference), srepr_of(answer)))
+    return hashlib.sha256(text.encode()).digest()
+
+
+def course_secret() -> str:
+    """The course secret mixed into the answer's points ($DERIVTUTOR_COURSE_SECRET, or none)."""
     import os
 
-    secret = os.environ.get(SECRET_VARIABLE, "")
-    text = "\x00".join((_SEED_TAG, "answer", secret, sympy.srepr(reference), sympy.srepr(answer)))
-    return hashlib.sha256(text.encode()).digest()
+    return os.environ.get(SECRET_VARIABLE, "")
 
 
 def keyed_points(variables: tuple[sympy.Symbol, ...], key: bytes) -> tuple[tuple, ...]:

@@ -1,0 +1,108 @@
+"""The verdict cache after parsing (``checking.memo``) never changes a verdict.
+
+Witness: the same check with the cache emptied before every answer (the uncached path);
+the cached results must equal it field for field, text-dependent fields included.
+"""
+from __future__ import annotations
+
+import pytest
+
+from derivtutor.checking import checker, memo
+from derivtutor.checking.checker import check_answer
+
+# (function, answers): forms that parse to one tree, wrong ones, invalid ones.
+CASES = [
+    ("sin x", ["cos x", "37*(cos x)/37", "cos(x)", "-cos x", "37*(-cos x)/37", "sin x", "x +* 2", "cos(x"]),
+    ("x^2 sin x", ["2x sin x + x^2 cos x", "2x cos x", "2*(x cos x)/2", r"2x\cos x"]),
+    ("tg(w x)", ["w/cos^2(w x)", "1/cos^2(w x)", "2*(1/cos^2(w x))/2", "w*(1 + tg^2(w x))"]),
+]
+
+
+def _run(lang="en", **options):
+    return [check_answer(f, a, lang=lang, **options).to_dict() for f, answers in CASES for a in answers]
+
+
+def _uncached(lang="en", **options):
+    out = []
+    for f, answers in CASES:
+        for a in answers:
+            memo.clear()
+            out.append(check_answer(f, a, lang=lang, **options).to_dict())
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_cached_results_equal_uncached_ones(lang):
+    memo.clear()
+    cached = _run(lang) + _run(lang)  # the second round is all hits
+    assert cached == _uncached(lang) * 2
+    assert cached[1]["answer"] == "37*(cos x)/37" and cached[1]["verdict"] == "correct"
+
+
+def test_options_are_part_of_the_key():
+    memo.clear()
+    plain = check_answer("x^2", "2x (sin^2 x + cos^2 x)", require_simplified=True)
+    assert plain.diagnosis == ["not-simplified"]
+    assert check_answer("x^2", "2x (sin^2 x + cos^2 x)").diagnosis == []  # same tree, other options: its own verdict
+    credit = check_answer("sin(x^3)", "cos(x^3)", partial_credit={"missing-inner-derivative": 0.5})
+    assert credit.score == 0.5 and check_answer("sin(x^3)", "cos(x^3)").score == 0.0
+
+
+def test_a_hit_is_a_fresh_result():
+    memo.clear()
+    first = check_answer("x^2", "-2x")
+    first.diagnosis.append("mine")
+    first.counterexample["point"]["x"] = 99.0
+    first.message = "changed"
+    again = check_answer("x^2", "-2x")
+    assert again.diagnosis == ["sign-error"] and again.counterexample["point"]["x"] != 99.0
+    assert again.message != "changed"
+
+
+def test_decimal_comma_note_is_outside_the_cache():
+    memo.clear()
+    with_comma = check_answer("x^2", "2,5x", lang="ru")
+    without = check_answer("x^2", "2.5x", lang="ru")
+    assert with_comma.message.startswith("Десятичная запятая")
+    assert not without.message.startswith("Десятичная запятая")
+    assert with_comma.answer == "2,5x" and without.answer == "2.5x"
+
+
+def test_course_secret_is_part_of_the_key(monkeypatch):
+    memo.clear()
+    check_answer("sin x", "-cos x")
+    size = len(memo.RESULTS)
+    monkeypatch.setenv("DERIVTUTOR_COURSE_SECRET", "another course")
+    check_answer("sin x", "-cos x")
+    assert len(memo.RESULTS) == size + 1
+
+
+def test_invalid_and_volatile_verdicts_are_not_stored(monkeypatch):
+    memo.clear()
+    assert check_answer("sin x", "x +* 2").verdict == "invalid"
+    assert len(memo.RESULTS) == 0
+    original = checker.compare
+
+    def moment_dependent(*args, **kwargs):
+        memo.note_volatile()  # as a proof whose own time budget ran out
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(checker, "compare", moment_dependent)
+    assert check_answer("sin x", "cos x").verdict == "correct"
+    assert len(memo.RESULTS) == 0
+    monkeypatch.setattr(checker, "compare", original)
+    check_answer("sin x", "cos x")
+    assert len(memo.RESULTS) == 1
+
+
+def test_undecided_is_not_stored(monkeypatch):
+    import sympy
+
+    from derivtutor.checking import equivalence
+
+    memo.clear()
+    monkeypatch.setattr(equivalence, "MIN_POINTS", 10**6)   # numbers never enough
+    monkeypatch.setattr(sympy, "simplify", lambda e: e)     # and no proof: undecided
+    monkeypatch.setattr(sympy, "trigsimp", lambda e: e)
+    result = check_answer("x", "sin(x)^2 + cos(x)^2")
+    assert result.diagnosis == ["check.undecided"] and len(memo.RESULTS) == 0
