@@ -106,3 +106,33 @@ def test_undecided_is_not_stored(monkeypatch):
     monkeypatch.setattr(sympy, "trigsimp", lambda e: e)
     result = check_answer("x", "sin(x)^2 + cos(x)^2")
     assert result.diagnosis == ["check.undecided"] and len(memo.RESULTS) == 0
+
+
+def test_sech_form_is_what_the_pattern_gives():
+    """The hand-written rewrite of 1 - tanh(u)^2 against SymPy's own ``replace`` (the witness),
+    on every tanh variant of the bank and on sums the pattern must leave alone."""
+    import sympy
+
+    from derivtutor.course.bank import load_exercises
+    from derivtutor.course.variants import instantiate, is_randomised, variant_labels
+    from derivtutor.input.parsing import parse
+    from derivtutor.steps.engine import derive
+
+    x, y, w = sympy.symbols("x y w")
+    t = sympy.tanh
+    exprs = [1 - t(x) ** 2, 2 - t(x) ** 2, 1 - t(x) ** 2 + y, 1 - t(x) ** 4, 1 - 2 * t(x) ** 2,
+             x * (1 - t(x * y) ** 2) ** 2, 1 - t(1 - t(x) ** 2) ** 2, 3 * (1 - t(x) ** 2) + 1, t(x) ** 2 - 1,
+             1 - t(x) ** 2 * y, y - y * t(x) ** 2, sympy.exp(1 - t(x) ** 2) * (1 - t(2 * x) ** 2)]
+    for exercise in load_exercises().values():
+        if exercise.kind == "derivative" and "th" in exercise.get("function", ""):
+            labels = variant_labels(exercise)[:10] if is_randomised(exercise) else ()
+            for variant in [instantiate(exercise, label) for label in labels] or [exercise]:
+                f = parse(variant.get("function"), "plain")
+                exprs.append(derive(f, sympy.Symbol(variant.get("variable"))).eval())
+    pattern = sympy.Wild("u")
+    changed = 0
+    for e in exprs:
+        expected = e.replace(1 - t(pattern) ** 2, 1 / sympy.cosh(pattern) ** 2)
+        assert checker._sech_squared(e) == expected, e
+        changed += expected != e
+    assert changed >= 8

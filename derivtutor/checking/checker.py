@@ -257,10 +257,26 @@ def _verdict(ref: Reference, expr, text: str, lang, require_simplified, credit) 
 def conditioned(expected: sympy.Expr) -> sympy.Expr:
     """The reference in a form whose values can be computed: 1 - th^2 u is 1/ch^2 u exactly,
     but at u = e^9 it is 0 until 7000 digits, while 1/ch^2 u is resolved at once."""
-    if not expected.has(sympy.tanh):  # nothing to match: pattern matching costs 0.3 s a variant
+    if not expected.has(sympy.tanh):
         return expected
-    w = sympy.Wild("w")
-    return expected.replace(1 - sympy.tanh(w) ** 2, 1 / sympy.cosh(w) ** 2)
+    return _sech_squared(expected)
+
+
+def _sech_squared(expr: sympy.Expr) -> sympy.Expr:
+    """``expr.replace(1 - tanh(w)**2, 1/cosh(w)**2)`` without SymPy's pattern matcher (40 ms
+    a tanh variant): bottom-up, every sum that is exactly 1 - tanh(u)^2 becomes 1/ch^2 u,
+    which is what the pattern matches (not 2 - th^2, not 1 - th^2 + y, not 1 - 2 th^2)."""
+    if not expr.args:
+        return expr
+    args = tuple(_sech_squared(a) for a in expr.args)
+    if any(a is not b for a, b in zip(args, expr.args)):
+        expr = expr.func(*args)
+    if expr.is_Add and len(expr.args) == 2 and sympy.S.One in expr.args:
+        other = expr.args[1] if expr.args[0] is sympy.S.One else expr.args[0]
+        if (other.is_Mul and len(other.args) == 2 and other.args[0] is sympy.S.NegativeOne
+                and other.args[1].is_Pow and other.args[1].exp == 2 and isinstance(other.args[1].base, sympy.tanh)):
+            return 1 / sympy.cosh(other.args[1].base.args[0]) ** 2
+    return expr
 
 
 def _counter_sentence(ce, lang: str) -> str:

@@ -102,6 +102,8 @@ class _FloatBackend:
 
     @staticmethod
     def const(expr):
+        if expr.is_Integer and abs(expr.p) <= BIG:
+            return complex(expr.p)  # exactly what evalf gives for it, without evalf
         for a in expr.atoms(sympy.Number):
             if isinstance(a, sympy.Float) or (a.is_Rational and max(abs(a.p), abs(a.q)) > BIG):
                 raise Unsupported(a)  # float64 would round it: mpmath decides
