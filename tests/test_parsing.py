@@ -163,6 +163,7 @@ def test_lookalike_suggests_the_latin_letter():
 def test_parser_never_evaluates_text(monkeypatch):
     """eval, exec and SymPy's string parser must not be reached, even indirectly."""
     import sympy.parsing.sympy_parser as sympy_parser
+    import sympy.physics.units  # noqa: F401 -- SymPy's simplify imports it lazily, and its module code runs exec
 
     def forbidden(*args, **kwargs):
         raise AssertionError("student text reached an evaluator")

@@ -232,10 +232,17 @@ def _local_mistakes(node: Rule, shown: dict):
             yield code, key, wrong, fields
 
 
+@lru_cache(maxsize=1024)
+def rule_tree(function: Expr, var: Symbol):
+    """``derive(function, var)``, once per exercise: the reference and the mistakes share it
+    (rule trees are frozen dataclasses)."""
+    return derive(function, var)
+
+
 @lru_cache(maxsize=4096)
 def candidates(function: Expr, var: Symbol) -> tuple[Mistake, ...]:
     """Every single-mistake wrong derivative of ``function``, outermost rule first."""
-    tree = derive(function, var)
+    tree = rule_tree(function, var)
     right = tree.eval()
     out, seen = [], {right}
     for node, shown in _walk(tree):

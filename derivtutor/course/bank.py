@@ -25,6 +25,7 @@ kinds slot in from their own modules.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import os
@@ -305,7 +306,9 @@ def check_exercise(exercise: Exercise, answer: str, lang: str = "en", syntax: st
     return checker(exercise, answer, lang=lang, **extra)
 
 
+@functools.lru_cache(maxsize=64)
 def _parameters(checker) -> frozenset:
+    """The checker's parameter names (cached: ``inspect.signature`` costs 0.1 ms an answer)."""
     try:
         return frozenset(inspect.signature(checker).parameters)
     except (TypeError, ValueError):

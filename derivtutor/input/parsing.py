@@ -97,9 +97,10 @@ class _Refusal(NamedTuple):
     fields: tuple
 
 
-#: Refusals that depend on the machine or the moment (a time or memory limit, the stack's
-#: depth), not on the text alone: never cached.
-_UNCACHED = frozenset({"parse.too-complex", "parse.too-deep"})
+#: Refusals that depend on the machine or the moment (a time or memory limit), not on the
+#: text alone: never cached. So is Python's own recursion limit (too-deep without a
+#: position); the grammar's depth limit (too-deep at a position) is the text's.
+_UNCACHED = frozenset({"parse.too-complex"})
 
 
 @lru_cache(maxsize=8192)
@@ -109,7 +110,7 @@ def _parse_cached(text: str, syntax: str, variables, decimal_comma: bool):
     try:
         return _parse_text(text, syntax, variables, decimal_comma)
     except ParseError as err:
-        if err.code in _UNCACHED:
+        if err.code in _UNCACHED or (err.code == "parse.too-deep" and err.position is None):
             raise
         return _Refusal(err.code, err.position, tuple(err.fields.items()))
 
