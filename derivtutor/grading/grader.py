@@ -17,8 +17,8 @@ The order of work, and why:
    outcome's part of an item is worked out once per check, and SQLite joins the
    rows to it);
 5. the distinct checks run in isolated worker processes (``derivtutor.grading.workers``)
-   under a time and a memory limit; a hostile, slow or crashing answer scores 0
-   with a reason and touches nothing else. An answer that cannot be read or decided
+   under a time and a memory limit; a hostile, slow or crashing answer is not graded,
+   with a reason, and touches nothing else. An answer that cannot be read or decided
    (a typo, a parse error, ``check.undecided``, a time-out, a checker error) is not
    graded: it counts neither for nor against the student, and the instructor is
    warned of it with its line. They go out grouped by exercise, and a
