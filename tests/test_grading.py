@@ -178,12 +178,21 @@ def test_gradebook_csv_rows_sum_to_totals(fake):
     report = grade(rows, problems, jobs=2, progress=False)
     table = list(csv.DictReader(io.StringIO(reports.gradebook_csv(report))))
     assert [r["student"] for r in table] == [f"st{i:02d}" for i in range(20)]
+    # The witness: the class text itself. The stand-in checker raises on "boom" (a checker error):
+    # that answer is not graded -- an empty cell, out of total and max, counted in not_graded.
+    last = {}
+    for line in CLASS.splitlines()[1:]:
+        student, exercise, answer = line.split(",")
+        last[(student, exercise)] = answer
+    columns = ("chain-tg-x2", "table-cos", "table-sin")
     for row in table:
-        items = [i for i in report.items if i.student == row["student"] and i.status != "superseded"]
-        witness = sum(1.0 for i in items if i.answer == "ok" and i.exercise != "bogus-ex")
-        assert float(row["total"]) == witness
-        assert float(row["total"]) == sum(float(row[ex]) for ex in ("chain-tg-x2", "table-cos", "table-sin"))
-        assert row["max"] == "3"
+        mine = {ex: last[(row["student"], ex)] for ex in columns if (row["student"], ex) in last}
+        unread = [ex for ex, answer in mine.items() if answer == "boom"]
+        assert float(row["total"]) == sum(1.0 for answer in mine.values() if answer == "ok")
+        assert [ex for ex in columns if row[ex] == ""] == unread
+        assert float(row["total"]) == sum(float(row[ex]) for ex in columns if row[ex] != "")
+        assert float(row["max"]) == 3 - len(unread) and int(row["not_graded"]) == len(unread)
+    assert any(row["not_graded"] == "1" for row in table)
 
 
 def test_gradescope_results_follow_the_specification(fake):
@@ -229,7 +238,8 @@ def test_cli_grade_csv_gradebook(fake, class_csv, tmp_path, capsys):
     assert "line 63" in captured.err and "bogus-ex" in captured.err   # the unknown exercise, by line
     assert "\r" not in captured.err                                  # no progress bar off a terminal
     # the columns in the order the file first names them
-    assert out.read_text(encoding="utf-8").splitlines()[0] == "student,table-sin,table-cos,chain-tg-x2,total,max"
+    assert out.read_text(encoding="utf-8").splitlines()[0] == \
+        "student,table-sin,table-cos,chain-tg-x2,total,max,not_graded"
 
 
 def test_cli_grade_gradescope_per_student(fake, class_csv, tmp_path):

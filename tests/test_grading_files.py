@@ -155,7 +155,7 @@ def test_columns_follow_the_file_and_json_items_add_up_to_the_totals(fake, tmp_p
     path.write_text("student,exercise,answer\na,table-tg,ok\na,table-cos,no\na,chain-tg-x2,ok\nb,table-cos,ok\n",
                     encoding="utf-8")
     assert main(["grade", str(path), "--jobs", "1"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "student,table-tg,table-cos,chain-tg-x2,total,max"
+    assert capsys.readouterr().out.splitlines()[0] == "student,table-tg,table-cos,chain-tg-x2,total,max,not_graded"
     data, _ = grade_json(path, capsys, "--assignment", "table-cos")
     for entry in data["students"]:
         items = [i for i in data["items"] if i["student"] == entry["student"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 
@@ -71,8 +72,9 @@ def test_every_unreadable_line_is_a_visible_test(tmp_path):
                                 "--assignment", "table-sin,table-tg,chain-tg-x2")
     assert code == 0
     unreadable = [t for t in data["tests"] if "could not be read" in t["output"]]
-    assert sorted(t["output"].split(" could")[0] for t in unreadable) == ["line 2", "line 3", "line 4"]
-    assert all(t["visibility"] == "visible" for t in unreadable)
+    assert sorted(re.search(r"line \d+(?= could not be read)", t["output"])[0] for t in unreadable) == \
+        ["line 2", "line 3", "line 4"]
+    assert all(t["visibility"] == "visible" and t["max_score"] == 0 and t["status"] == "failed" for t in unreadable)
     assert data["score"] == sum(t["score"] for t in data["tests"]) == 1.0
 
 

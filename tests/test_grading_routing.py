@@ -200,3 +200,27 @@ def _normalise_witness(answer: str) -> str:
 @given(st.text(alphabet=st.sampled_from(list("x1 +-*/^()\\{}|=\t\n,sin")), max_size=30))
 def test_normalise_agrees_with_the_rule(answer):
     assert normalise(answer) == _normalise_witness(answer)
+
+
+def test_a_busy_worker_is_never_handed_another_workers_exercise():
+    router = _Router(iter(enumerate([("a", "1", "auto"), ("a", "2", "auto"), ("a", "3", "auto"), ("a", "4", "auto")])),
+                     steal_from=1)
+    assert [i for i, _ in router.batch(0, 1)] == [0]
+    assert router.batch(1, 8, steal=False) == []              # busy: it waits for its own or a new exercise
+    assert [i for i, _ in router.batch(1, 8)] == [1, 2, 3]    # idle: it helps
+
+
+def test_a_second_batch_keeps_the_clock_of_the_task_running(monkeypatch):
+    from collections import deque
+
+    clock = iter([100.0, 105.0, 107.0])
+    monkeypatch.setattr(workers.time, "monotonic", lambda: next(clock))
+    worker = workers._Worker.__new__(workers._Worker)   # no process: only the bookkeeping
+    worker.held, worker.conn, worker.process = deque(), SimpleNamespace(send=lambda batch: None), \
+        SimpleNamespace(pid=os.getpid())
+    worker.give([(0, ("a", "1", "auto"))], 4.0)
+    assert worker.deadline == 104.0
+    worker.give([(1, ("a", "2", "auto"))], 4.0)              # handed over while task 0 runs
+    assert worker.deadline == 104.0 and len(worker.held) == 2
+    worker.restart_clock(4.0, cpu=12.5)                      # task 0 reported, with the worker's CPU clock
+    assert (worker.deadline, worker.cpu_mark) == (109.0, 12.5)

@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     _tell(report, args.lang)
     if args.json:
         print_json({"students": len(report.students), "items": sum(1 for _ in report.iter_items()),
+                    "not_graded": sum(count for *_, count in report.summaries()),
                     "problems": sum(1 for _ in report.iter_problems()), "sources": report.sources,
                     "written": [str(p) for p in written]})
     return EXIT_OK

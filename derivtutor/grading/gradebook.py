@@ -3,7 +3,11 @@
 Items live in the run's ``Store`` on disk and are read back in order, a
 student at a time, so a report on half a million answers stays small in memory.
 An item *counts* when its exercise is a column and it is the student's last
-non-superseded item for that exercise; only those make up the totals.
+non-superseded item for that exercise; only those make up the totals. An item is
+*graded* unless its answer could not be read or decided (``is_graded``): a typo, a
+parse error, ``check.undecided``, a time-out or a checker error is never graded, and
+a counted item that is not graded is left out of both the student's total and their
+maximum (``max_total(student)``), and named in a warning with its line.
 
 >>> GradedItem("a", "table-sin", "cos x", "graded", "correct", 1.0, 1.0).to_dict()["verdict"]
 'correct'
@@ -35,6 +39,8 @@ class GradedItem:
     line: int = 0
     reason: str = ""          # for the instructor: why a check gave no verdict (time, memory, error)
     variant: str = ""         # the student's variant of a randomised exercise (its label), else ""
+    graded: bool = True       # False: the answer could not be read or decided; it neither earns nor costs points
+    not_graded: str = ""      # why not (a catalogue or diagnosis code: parse.typo, check.undecided, grading.timeout)
 
     def to_dict(self) -> dict:
         # What ``dataclasses.asdict`` gives, field by field: its deep copy costs more than the rest of a row.
@@ -48,6 +54,15 @@ class GradedItem:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(GradedItem))
+
+
+def is_graded(verdict: str, status: str) -> bool:
+    """Whether an answer is graded: every verdict but ``invalid``; a missing (or blank) answer is a graded 0.
+
+    >>> is_graded("incorrect", "graded"), is_graded("invalid", "graded"), is_graded("invalid", "missing")
+    (True, False, True)
+    """
+    return verdict != "invalid" or status == "missing"
 
 
 class GradeReport:
@@ -95,10 +110,46 @@ class GradeReport:
         return [GradedItem.from_dict(i) for e, i in self._latest(student).items() if e not in columns]
 
     def total(self, student: str) -> float:
-        return round(sum(item.score for item in self.counted(student)), 6)
+        """The student's points over the items that count (an item not graded adds nothing)."""
+        return self.summary(student)[0]
 
-    def max_total(self) -> float:
-        return round(sum(ex.points for ex in self.exercises), 6)
+    def max_total(self, student: str | None = None) -> float:
+        """The assignment's points; for ``student``, less the points of their items not graded."""
+        return self.summary(student)[1] if student is not None else round(sum(ex.points for ex in self.exercises), 6)
+
+    def not_graded(self, student: str) -> int:
+        """How many of the student's counted items are not graded."""
+        return self.summary(student)[2]
+
+    def summary(self, student: str) -> tuple[float, float, int]:
+        """(total, maximum, items not graded) of one student."""
+        found = [tuple(row[1:]) for row in self._sums(" AND student = ?", (student,))]
+        return found[0] if found else (0.0, self.max_total(), 0)
+
+    def summaries(self):
+        """(student, total, maximum, items not graded) of every student, in order."""
+        known = {row[0]: tuple(row[1:]) for row in self._sums()}
+        for student in self.students:
+            yield (student, *known.get(student, (0.0, self.max_total(), 0)))
+
+    def _sums(self, where: str = "", args: tuple = ()):
+        full = self.max_total()
+        sql = ("SELECT student, COALESCE(SUM(score), 0), COALESCE(SUM(CASE WHEN graded THEN 0 ELSE max_score END), 0), "
+               f"COALESCE(SUM(1 - graded), 0) FROM items WHERE counts = 1{where} GROUP BY student")
+        for student, total, lost, count in self.store.query(sql, args):
+            yield student, round(total, 6), round(full - lost, 6), int(count)
+
+    def score_rows(self):
+        """(student, {exercise id: (score, graded)}) of every student, in order: the gradebook's cells."""
+        sql = "SELECT student, exercise, score, graded FROM items WHERE counts = 1 ORDER BY student"
+        rows = iter(self.store.query(sql))
+        pending = next(rows, None)
+        for student in self.students:
+            cells = {}
+            while pending is not None and pending[0] == student:
+                cells[pending[1]] = (pending[2], bool(pending[3]))
+                pending = next(rows, None)
+            yield student, cells
 
     def iter_problems(self):
         """(Problem, the sentence for the instructor) in (source, line) order."""
@@ -139,5 +190,6 @@ def problem_text(problem: Problem, lang: str) -> str:
 
 
 def _missing(student: str, exercise, lang: str) -> GradedItem:
+    """No answer: a graded 0."""
     return GradedItem(student, exercise.id, "", "missing", "invalid", 0.0, exercise.points,
                       message=message("grading.missing-answer", lang))

@@ -13,10 +13,15 @@ The order of work, and why:
 4. answers are normalised (whitespace only, line breaks kept: ``x + 1`` and ``x+1``
    are the same answer, ``sin x`` and ``sinx`` are not) and each distinct
    (exercise or variant, answer, syntax) is checked once -- a class repeats its
-   answers -- and its outcome given to every row that wrote it;
+   answers -- and its outcome given to every row that wrote it (``items``: the
+   outcome's part of an item is worked out once per check, and SQLite joins the
+   rows to it);
 5. the distinct checks run in isolated worker processes (``derivtutor.grading.workers``)
-   under a time and a memory limit; a hostile, slow or crashing answer scores 0
-   with a reason and touches nothing else. They go out grouped by exercise, and a
+   under a time and a memory limit; a hostile, slow or crashing answer is not graded,
+   with a reason, and touches nothing else. An answer that cannot be read or decided
+   (a typo, a parse error, ``check.undecided``, a time-out, a checker error) is not
+   graded: it counts neither for nor against the student, and the instructor is
+   warned of it with its line. They go out grouped by exercise, and a
    worker keeps the exercises it has set up (``_Router``); a variant is built in
    the worker that checks it (``Variants``), so the grader itself only reads,
    routes and writes;
@@ -41,6 +46,8 @@ from derivtutor.catalogue import message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
 from derivtutor.course.variants import pick_label, variant_labels, variant_of
 from derivtutor.grading.gradebook import GradedItem, GradeReport, problem_reason, problem_text
+from derivtutor.grading.items import (ITEMS_SQL, NOT_GRADED_SQL, SET_OUTCOME, STATUS_REASONS,  # noqa: F401
+                                      task_columns, variant_label)
 from derivtutor.grading.records import Problem, Submission
 from derivtutor.grading.store import Store
 from derivtutor.grading.submissions import Submissions
@@ -48,13 +55,6 @@ from derivtutor.grading.workers import check_tasks
 
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_MEMORY_MB = 1024
-#: Outcome status -> catalogue code of the reason given to the student.
-STATUS_REASONS = {
-    "timeout": "grading.timeout",
-    "memory": "grading.memory",
-    "crash": "grading.crash",
-    "error": "grading.crash",
-}
 #: Tasks handed to the workers per page read from the store.
 PAGE = 2000
 
@@ -228,7 +228,8 @@ def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = Non
                               entry.student, entry.exercise)
             problems.append(_problem_row(problem))
             items.append(GradedItem(entry.student, entry.exercise, entry.answer, "unknown-exercise", "invalid", 0.0, 0.0,
-                                    message=problem_text(problem, lang), source=entry.source, line=entry.line).to_dict())
+                                    message=problem_text(problem, lang), source=entry.source, line=entry.line,
+                                    graded=False, not_graded=problem.code).to_dict())
         else:
             exercises.add(key)
             rows.append((entry.student, entry.exercise, entry.answer, entry.syntax, entry.source, entry.line,
@@ -264,59 +265,67 @@ def _check(store: Store, exercises: Variants, jobs, timeout, memory_mb, lang, pr
     """Check each distinct task once in the workers, then write every row's item.
 
     The tasks are numbered exercise by exercise, so that the workers meet them grouped
-    and each exercise's set-up is done once, in the worker that checks it."""
+    and each exercise's set-up is done once, in the worker that checks it. A blank
+    answer needs no worker: it is a missing one."""
     db = store.db
     db.execute("INSERT OR IGNORE INTO tasks (task_key, norm, syntax) "
                "SELECT task_key, norm, syntax FROM rows WHERE superseded = 0 ORDER BY task_key, seq")
     db.commit()
-    (count,) = next(store.query("SELECT COUNT(*) FROM tasks"))
+    (count,) = next(store.query("SELECT COUNT(*) FROM tasks WHERE norm != ''"))
     _preload({exercises.base(key).kind for key in exercises})
-    bar, done = _progress_bar(count, progress), []
+    bar, done, waiting = _progress_bar(count, progress), [], {}   # waiting: task id -> (key, norm) being checked
 
     def flush():
-        db.executemany("UPDATE tasks SET outcome = ? WHERE id = ?", done)
+        db.executemany(SET_OUTCOME, done)
         db.commit()
         done.clear()
 
     def on_outcome(index: int, outcome: dict) -> None:
-        done.append((json.dumps(outcome, ensure_ascii=False), index))
-        if bar:
+        key, norm = waiting.pop(index)
+        done.append((*task_columns(outcome, exercises.base(key).points, key, norm, lang), index))
+        if bar and norm:
             bar.update()
         if len(done) >= PAGE:
             flush()
 
+    pages = _task_pages(store, waiting, on_outcome)
     try:
-        check_tasks(_task_pages(store), exercises=exercises, jobs=jobs, lang=lang, timeout=timeout,
-                    memory_mb=memory_mb, on_outcome=on_outcome, total=count)
+        check_tasks(pages, exercises=exercises, jobs=jobs, lang=lang, timeout=timeout, memory_mb=memory_mb,
+                    on_outcome=on_outcome, total=count)
     finally:
         if bar:
             bar.close()
+    for _ in pages:  # with nothing to check, the workers read no page: the blank answers are still given theirs
+        pass
     flush()
-    store.add_items(_row_items(store, exercises, lang))
+    db.execute(ITEMS_SQL)
+    db.commit()
+    store.add_items(_superseded_items(store, exercises, lang))
 
 
-def _task_pages(store: Store):
-    """(id, task) of every task, a page at a time (each page's query ends before outcomes are written)."""
+def _task_pages(store: Store, waiting: dict, on_outcome):
+    """(id, task) of every task to check, a page at a time (each page's query ends before
+    outcomes are written); a blank answer's outcome is given at once."""
     last = 0
     while True:
         page = list(store.query("SELECT id, task_key, norm, syntax FROM tasks WHERE id > ? ORDER BY id LIMIT ?",
                                 (last, PAGE)))
         if not page:
             return
-        yield from ((task_id, (key, norm, syntax)) for task_id, key, norm, syntax in page)
+        for task_id, key, norm, syntax in page:
+            waiting[task_id] = (key, norm)
+            if norm:
+                yield task_id, (key, norm, syntax)
+            else:
+                on_outcome(task_id, None)
         last = page[-1][0]
 
 
-def _row_items(store: Store, exercises: Variants, lang: str):
-    sql = """SELECT r.student, r.exercise, r.answer, r.syntax, r.source, r.line, r.task_key, r.superseded, t.outcome
-             FROM rows r LEFT JOIN tasks t ON t.task_key = r.task_key AND t.norm = r.norm AND t.syntax = r.syntax
-             ORDER BY r.seq"""
-    for student, exercise_id, answer, syntax, source, line, key, superseded, outcome in store.query(sql):
+def _superseded_items(store: Store, exercises: Variants, lang: str):
+    sql = "SELECT student, exercise, answer, syntax, source, line, task_key FROM rows WHERE superseded = 1 ORDER BY seq"
+    for student, exercise_id, answer, syntax, source, line, key in store.query(sql):
         row = Submission(student, exercise_id, answer, syntax, source, line)
-        if superseded:
-            yield _superseded(row, exercises.base(key), key, lang).to_dict()
-        else:
-            yield _item(row, exercises.base(key), key, json.loads(outcome), lang).to_dict()
+        yield _superseded(row, exercises.base(key), key, lang).to_dict()
 
 
 def _mark_counted(store: Store, columns: list) -> None:
@@ -327,6 +336,7 @@ def _mark_counted(store: Store, columns: list) -> None:
     db.execute("""UPDATE items SET counts = 1 WHERE rowid IN (SELECT item FROM (
         SELECT rowid AS item, ROW_NUMBER() OVER (PARTITION BY student, exercise ORDER BY line DESC, source DESC) AS rank
         FROM items WHERE status != 'superseded' AND exercise IN (SELECT id FROM columns)) WHERE rank = 1)""")
+    db.execute(NOT_GRADED_SQL)
     db.commit()
     store.index()
 
@@ -334,13 +344,13 @@ def _mark_counted(store: Store, columns: list) -> None:
 def _superseded(row: Submission, exercise: Exercise, key: str, lang: str) -> GradedItem:
     return GradedItem(row.student, row.exercise, row.answer, "superseded", "invalid", 0.0, exercise.points,
                       message=message("grading.superseded", lang), source=row.source, line=row.line,
-                      variant=_variant(key))
+                      variant=variant_label(key), graded=False, not_graded="grading.superseded")
 
 
 def _malformed(problem: Problem, exercise: Exercise, lang: str) -> GradedItem:
     text = message("grading.line-unreadable", lang, line=problem.line, reason=problem_reason(problem, lang))
     return GradedItem(problem.student, problem.exercise, "", "malformed", "invalid", 0.0, exercise.points,
-                      message=text, source=problem.source, line=problem.line)
+                      message=text, source=problem.source, line=problem.line, graded=False, not_graded=problem.code)
 
 
 def _preload(kinds: set) -> None:
@@ -350,24 +360,6 @@ def _preload(kinds: set) -> None:
             checker_for(kind)
         except ImportError:
             pass  # each worker will meet the same error and score its items 0 with the reason
-
-
-def _item(row: Submission, exercise: Exercise, key: str, outcome: dict, lang: str) -> GradedItem:
-    fraction = min(1.0, max(0.0, float(outcome["score"])))
-    text, diagnosis = outcome["message"], tuple(outcome["diagnosis"])
-    if outcome["status"] in STATUS_REASONS:
-        # Whichever limit fired (the checker's, the worker's, the parent's kill), the item reads the same.
-        code = STATUS_REASONS[outcome["status"]]
-        text, diagnosis, fraction = message(code, lang), (code,), 0.0
-    return GradedItem(row.student, row.exercise, row.answer, outcome["status"], outcome["verdict"],
-                      round(fraction * exercise.points, 6), exercise.points, diagnosis, text,
-                      outcome["expected"], row.source, row.line, outcome["reason"] if outcome["status"] == "error" else "",
-                      _variant(key))
-
-
-def _variant(key: str) -> str:
-    """The label of a student's variant of a randomised exercise (its task key is ID@LABEL), else ''."""
-    return key.partition("@")[2]
 
 
 def _progress_bar(total: int, progress: bool | None):

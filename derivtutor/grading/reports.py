@@ -13,6 +13,14 @@ entry in ``tests`` per exercise, each with ``name``, ``score``, ``max_score``,
 ``status`` ("passed" | "failed"), ``output`` and ``visibility``. A line of the
 answers file that could not be read is a test of its own, worth nothing.
 
+An answer that is not graded (a typo, a parse error, an undecided check, a time-out)
+is a visible test worth 0 of 0 with the status "failed" (Gradescope shows a 0-point
+test as failing only when ``status`` says so), whose output says what could not be read
+and to correct it and submit again; the summary counts such answers. In the CSV
+gradebook its cell is empty, ``total`` and ``max`` leave it out, and ``not_graded``
+counts it; in the JSON items it has ``"graded": false``, ``not_graded`` (the reason
+code) and 0 of 0.
+
 >>> format_points(2.5), format_points(1.0), format_points(1/3)
 ('2.5', '1', '0.3333')
 """
@@ -30,7 +38,7 @@ from derivtutor.grading.outputs import (INDEX_NAME, replace_folder, safe_cell, s
 
 FORMATS = ("gradescope", "csv", "json")
 #: Problems that are not about reading a line (they have items of their own).
-_NOT_READING = ("grading.unknown-exercise", "grading.duplicate")
+_NOT_READING = ("grading.unknown-exercise", "grading.duplicate", "grading.not-graded")
 
 
 def _points(value: float) -> float:
@@ -41,7 +49,9 @@ def _test_output(item, lang: str) -> str:
     """The answer, then one verdict sentence: the checker's, said once (partial credit says how much)."""
     lines = [message("grading.your-answer", lang, answer=item.answer)] if item.answer else []
     text = item.message
-    if item.status == "graded":
+    if not item.graded:
+        text = message("grading.not-graded-test", lang, text=text or message("grading.verdict-invalid", lang))
+    elif item.status == "graded":
         text = text or message(f"grading.verdict-{item.verdict}", lang)
         if 0 < item.score < item.max_score:
             text = message("grading.partial", lang, score=format_points(item.score),
@@ -55,6 +65,7 @@ def _test(item, counts: bool, titles: dict, lang: str, visibility: str) -> dict:
     output = _test_output(item, lang)
     if not counts:  # answered, but outside the assignment: shown for feedback, worth nothing
         output = "\n".join((output, message("grading.not-in-assignment", lang)))
+    counts = counts and item.graded  # not graded: neither earns nor costs points
     title = titles.get(item.exercise)
     return {
         "name": message("grading.test-name", lang, id=item.exercise, title=title) if title else item.exercise,
@@ -88,10 +99,12 @@ def gradescope_results(report, student: str, *, visibility: str = "visible") -> 
     tests = [_test(item, True, titles, lang, visibility) for item in report.counted(student)]
     tests += [_test(item, False, titles, lang, visibility) for item in report.extra(student)]
     tests += _line_tests(report, student, lang, visibility)
-    total = report.total(student)
+    total, max_total, not_graded = report.summary(student)
+    summary = message("grading.summary-not-graded" if not_graded else "grading.summary", lang, score=format_points(total),
+                      max_score=format_points(max_total), count=not_graded)
     return {
         "score": _points(total),
-        "output": message("grading.summary", lang, score=format_points(total), max_score=format_points(report.max_total())),
+        "output": summary,
         "visibility": visibility,
         "stdout_visibility": "hidden",
         "tests": tests,
@@ -112,32 +125,34 @@ def gradescope_text(report, student: str) -> str:
 
 
 def write_gradebook(report, fh) -> None:
-    """One row per student: a column per exercise with the points, then total and max."""
+    """One row per student: a column per exercise with the points (empty: not graded, 0: no answer),
+    then total and max over the graded items, and how many are not graded."""
     writer = csv.writer(fh, lineterminator="\n")
-    writer.writerow([safe_cell(c) for c in ["student", *(ex.id for ex in report.exercises), "total", "max"]])
-    max_total = format_points(report.max_total())
-    for student in report.students:
-        counted = report.counted(student)
-        total = round(sum(item.score for item in counted), 6)
-        writer.writerow([safe_cell(student), *(format_points(item.score) for item in counted),
-                         format_points(total), max_total])
+    ids = [ex.id for ex in report.exercises]
+    writer.writerow([safe_cell(c) for c in ["student", *ids, "total", "max", "not_graded"]])
+    for (student, cells), (_, total, max_total, not_graded) in zip(report.score_rows(), report.summaries()):
+        scores = [cells.get(i, (0.0, True)) for i in ids]
+        writer.writerow([safe_cell(student), *(format_points(score) if graded else "" for score, graded in scores),
+                         format_points(total), format_points(max_total), not_graded])
 
 
 def write_items_json(report, fh) -> None:
     """Every item's verdict, score, diagnosis and feedback, with the problems met.
 
-    An item that does not count (outside the columns, or superseded) shows a score
-    of 0 out of 0, so each student's item scores add up to their total.
+    An item that does not count (outside the columns, or superseded) or is not graded
+    shows a score of 0 out of 0, so each student's item scores add up to their total
+    and the max_scores of their counted items to their max_total.
     """
     head = {
         "exercises": [{"id": ex.id, "points": ex.points} for ex in report.exercises],
-        "students": [{"student": s, "total": _points(report.total(s))} for s in report.students],
+        "students": [{"student": s, "total": _points(total), "max_total": _points(max_total), "not_graded": count}
+                     for s, total, max_total, count in report.summaries()],
         "max_total": _points(report.max_total()),
         "sources": report.sources,
     }
     fh.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "items": [')
     for n, item in enumerate(report.iter_items()):
-        if not item["counts"]:
+        if not item["counts"] or not item.get("graded", True):
             item = {**item, "score": 0.0, "max_score": 0.0}
         fh.write(("," if n else "") + "\n    " + json.dumps(item, ensure_ascii=False))
     fh.write('\n  ],\n  "problems": [')

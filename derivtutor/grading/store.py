@@ -20,10 +20,13 @@ CREATE TABLE rows (seq INTEGER PRIMARY KEY, student TEXT, exercise TEXT, answer 
                    source TEXT, line INTEGER, task_key TEXT, norm TEXT, superseded INTEGER DEFAULT 0);
 CREATE TABLE problems (seq INTEGER PRIMARY KEY, source TEXT, line INTEGER, code TEXT, fields TEXT,
                        student TEXT, exercise TEXT);
-CREATE TABLE tasks (id INTEGER PRIMARY KEY, task_key TEXT, norm TEXT, syntax TEXT, outcome TEXT,
+CREATE TABLE tasks (id INTEGER PRIMARY KEY, task_key TEXT, norm TEXT, syntax TEXT,
+                    status TEXT, verdict TEXT, score REAL, max_score REAL, diagnosis TEXT, message TEXT,
+                    expected TEXT, reason TEXT, variant TEXT, graded INTEGER, not_graded TEXT,
                     UNIQUE (task_key, norm, syntax));
 CREATE TABLE items (student TEXT, exercise TEXT, line INTEGER, source TEXT, status TEXT,
-                    counts INTEGER DEFAULT 0, data TEXT);
+                    counts INTEGER DEFAULT 0, score REAL DEFAULT 0, max_score REAL DEFAULT 0,
+                    graded INTEGER DEFAULT 1, data TEXT);
 """
 #: Rows written per transaction.
 BATCH = 5000
@@ -59,10 +62,12 @@ class Store:
             yield from batch
 
     def add_items(self, items) -> None:
-        """Items as dicts with at least student, exercise, line, source and status."""
-        self.insert("items", ("student", "exercise", "line", "source", "status", "data"),
-                    ((i["student"], i["exercise"], i["line"], i["source"], i["status"],
-                      json.dumps(i, ensure_ascii=False)) for i in items))
+        """Items as dicts with at least student, exercise, line, source and status (and, for the
+        totals, score, max_score and graded)."""
+        self.insert("items", ("student", "exercise", "line", "source", "status", "score", "max_score", "graded", "data"),
+                    ((i["student"], i["exercise"], i["line"], i["source"], i["status"], i.get("score", 0.0),
+                      i.get("max_score", 0.0), int(i.get("graded", True)), json.dumps(i, ensure_ascii=False))
+                     for i in items))
 
     def index(self) -> None:
         self.db.execute("CREATE INDEX IF NOT EXISTS items_order ON items (student, exercise, line, source)")

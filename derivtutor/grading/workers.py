@@ -16,7 +16,14 @@ Tasks are routed by exercise (``_Router``): a worker keeps getting the tasks of
 the exercises (or variants) it has checked before, because the first check of
 an exercise pays its set-up (the reference derivative, its forms, the mistake
 candidates) and the worker's caches keep it. A worker with nothing of its own
-left takes a new exercise, and only then helps with another worker's.
+left takes a new exercise, and only then, when idle, helps with another worker's.
+
+A worker is given its next batch while it still holds a few tasks (``LOW_WATER``),
+so it never waits for the grader between batches; each outcome carries the
+worker's own CPU clock, from which the grader times the next task without reading
+/proc. The grader's objects are frozen out of the garbage collector before the
+workers fork (``gc.freeze``), so a worker's collections do not copy the grader's
+memory page by page.
 
 ``check_tasks`` reads its tasks lazily and reports each outcome as it comes;
 ``run_tasks`` is the list-in, list-out form:
@@ -27,6 +34,7 @@ left takes a new exercise, and only then helps with another worker's.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -44,6 +52,9 @@ TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
 BATCH = 32
 #: Tasks read ahead of the workers, so that each can be handed the exercises it has set up.
 LOOKAHEAD = 4096
+#: A worker holding this many tasks or fewer is given its next batch (so it never sits idle
+#: while the grader answers); it holds at most one batch more than that.
+LOW_WATER = 4
 #: prctl option: the signal a process gets when its parent dies (linux/prctl.h).
 PR_SET_PDEATHSIG = 1
 
@@ -147,9 +158,9 @@ def _worker_main(conn, exercises: dict, lang: str, timeout: float, memory_mb: in
             return
         if batch is None:
             return
-        for index, task in batch:  # each outcome is sent as soon as it is known
+        for index, task in batch:  # each outcome is sent as soon as it is known, with our CPU clock
             outcome, leave = check_one(exercises, task, lang, timeout)
-            conn.send((index, outcome, leave))
+            conn.send((index, outcome, leave, time.process_time()))
             if leave:
                 return
 
@@ -166,15 +177,20 @@ class _Worker:
         self.deadline = None
 
     def give(self, batch: list, hard_limit: float) -> None:
+        idle = not self.held
         self.held.extend(batch)
-        self.restart_clock(hard_limit)
+        if idle:  # a worker already busy keeps the clock of the task it is on
+            self.restart_clock(hard_limit)
         self.conn.send(batch)
 
-    def restart_clock(self, hard_limit: float) -> None:
-        """A new task starts: it may use ``hard_limit`` CPU seconds, within a wall-clock ceiling."""
+    def restart_clock(self, hard_limit: float, cpu: float | None = None) -> None:
+        """A new task starts: it may use ``hard_limit`` CPU seconds, within a wall-clock ceiling.
+
+        ``cpu``: the worker's CPU clock as it reported it with its last outcome (else read from /proc)."""
         now = time.monotonic()
         self.deadline, self.hard_limit = now + hard_limit, hard_limit
-        self.cpu_mark, self.ceiling = process_cpu_seconds(self.process.pid), now + hard_limit * WALL_FACTOR + WALL_SLACK
+        self.cpu_mark = cpu if cpu is not None else process_cpu_seconds(self.process.pid)
+        self.ceiling = now + hard_limit * WALL_FACTOR + WALL_SLACK
 
     def out_of_time(self, now: float) -> bool:
         """Past the deadline by CPU (a loaded machine's slow wall clock is not the task's fault)."""
@@ -240,12 +256,15 @@ def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, 
     hard_limit = timeout * 1.5 + 1.0
     size = BATCH if total is None else max(1, min(BATCH, total // (4 * jobs)))
     router = _Router(iter(tasks), steal_from=2 * size)
+    frozen = hasattr(gc, "freeze") and context.get_start_method() == "fork"
+    if frozen:
+        gc.freeze()  # the grader's objects stay out of the workers' collections: fewer copied pages
     workers = [_Worker(context, config) for _ in range(jobs)]
     try:
         while True:
             for slot, worker in enumerate(workers):
-                if not worker.held:
-                    batch = router.batch(slot, size)
+                if len(worker.held) <= LOW_WATER:
+                    batch = router.batch(slot, size, steal=not worker.held)
                     if not batch:
                         continue
                     try:
@@ -260,6 +279,8 @@ def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, 
     finally:
         for worker in workers:
             worker.stop()
+        if frozen:
+            gc.unfreeze()
 
 
 class _Router:
@@ -278,10 +299,12 @@ class _Router:
         self.unowned: dict = {}      # {key: None} of pending keys no slot has had, oldest first
         self.buffered, self.exhausted = 0, False
 
-    def batch(self, slot: int, size: int) -> list:
-        """Up to ``size`` tasks of one key for the worker in ``slot``; [] when none should go there now."""
+    def batch(self, slot: int, size: int, steal: bool = True) -> list:
+        """Up to ``size`` tasks of one key for the worker in ``slot``; [] when none should go there now.
+
+        ``steal=False`` (a worker still busy): only its own keys or new ones, never another's."""
         self._fill()
-        key = self._choose(slot)
+        key = self._choose(slot, steal)
         if key is None:
             return []
         if slot not in self.owners.setdefault(key, set()):
@@ -322,7 +345,7 @@ class _Router:
                 return
             self._add(index, task)
 
-    def _choose(self, slot: int):
+    def _choose(self, slot: int, steal: bool = True):
         """A key this slot had before; else one no slot had; else the longest queue, when it is long
         enough that a second set-up pays (a short one is left to its own worker, busy just now)."""
         mine = self.ready.get(slot)
@@ -330,7 +353,7 @@ class _Router:
             return next(iter(mine))
         if self.unowned:
             return next(iter(self.unowned))
-        if not self.pending:
+        if not self.pending or not steal:
             return None
         key = max(self.pending, key=lambda k: len(self.pending[k]))
         return key if len(self.pending[key]) >= self.steal_from else None
@@ -348,9 +371,9 @@ def _collect(workers: list, context, config: tuple, on_outcome, router: _Router,
         if worker.conn in ready:
             try:
                 while worker.held and not leave and worker.conn.poll():
-                    index, outcome, leave = worker.conn.recv()
+                    index, outcome, leave, cpu = worker.conn.recv()
                     worker.held.popleft()
-                    worker.restart_clock(hard_limit)
+                    worker.restart_clock(hard_limit, cpu)
                     on_outcome(index, outcome)
             except (EOFError, OSError):
                 worker.process.join(1.0)

@@ -3,13 +3,15 @@
 Per exercise of the items' ``exercises`` list, over the items that count (one per
 student: superseded rows are left out, as in the gradebook):
 
-- ``graded``: how many; ``mean_score`` (points) and ``max_score``;
-- ``share_correct`` and ``share_invalid``: verdicts over ``graded``;
+- ``answers``: how many; ``graded``: those graded (an answer that could not be read or
+  decided -- a typo, ``check.undecided``, a time-out -- is not graded: ``not_graded``);
+  ``mean_score`` (points, over the graded answers) and ``max_score``;
+- ``share_correct`` and ``share_invalid``: verdicts over ``answers``;
 - ``diagnoses``: each diagnosis code of the incorrect answers, with its count (an
   unreadable answer is no misconception: its parse error is counted in ``share_invalid``);
 - ``wrong_answers``: incorrect answers, merged when they parse to the same formula
   (``2*x`` and ``x 2``), with counts, most common first;
-- ``hardest_students``: the students who did not get full marks, lowest score first.
+- ``hardest_students``: the students graded short of full marks, lowest score first.
 
 >>> items = {"exercises": [{"id": "e", "points": 1.0}], "items": [
 ...     {"student": "a", "exercise": "e", "answer": "2x", "status": "graded", "verdict": "incorrect",
@@ -27,6 +29,17 @@ from collections import Counter
 TOP_WRONG = 10
 TOP_STUDENTS = 10
 NORMALISE_SECONDS = 0.5
+
+
+def graded(item: dict) -> bool:
+    """Whether an item was graded (items written before ``graded`` existed: by their verdict).
+
+    >>> graded({"verdict": "invalid", "status": "graded"}), graded({"verdict": "invalid", "status": "missing"})
+    (False, True)
+    """
+    if "graded" in item:
+        return bool(item["graded"])
+    return item.get("verdict") != "invalid" or item.get("status") == "missing"
 
 
 class ItemsError(ValueError):
@@ -64,22 +77,25 @@ def class_statistics(data: dict) -> dict:
 
 
 def exercise_statistics(exercise: dict, items: list[dict]) -> dict:
-    graded = len(items)
+    answers = len(items)
+    scored = [item for item in items if graded(item)]
     verdicts = Counter(item["verdict"] for item in items)
     diagnoses = Counter(code for item in items if item["verdict"] == "incorrect" for code in item.get("diagnosis") or ())
     wrong = Counter((item.get("variant") or "", normal_form(item["answer"])) for item in items
                     if item["verdict"] == "incorrect" and item["status"] == "graded")
     points = float(exercise.get("points", 0))
-    short = [item for item in items if float(item["score"]) < float(item["max_score"]) or item["verdict"] != "correct"]
+    short = [item for item in scored if float(item["score"]) < float(item["max_score"]) or item["verdict"] != "correct"]
     return {
         "id": exercise["id"],
         "max_score": points,
-        "graded": graded,
-        "mean_score": round(sum(float(i["score"]) for i in items) / graded, 6) if graded else 0.0,
-        "share_correct": round(verdicts["correct"] / graded, 6) if graded else 0.0,
-        "share_invalid": round(verdicts["invalid"] / graded, 6) if graded else 0.0,
+        "answers": answers,
+        "graded": len(scored),
+        "not_graded": answers - len(scored),
+        "mean_score": round(sum(float(i["score"]) for i in scored) / len(scored), 6) if scored else 0.0,
+        "share_correct": round(verdicts["correct"] / answers, 6) if answers else 0.0,
+        "share_invalid": round(verdicts["invalid"] / answers, 6) if answers else 0.0,
         "verdicts": dict(sorted(verdicts.items())),
-        "scores": _score_histogram(items),
+        "scores": _score_histogram(scored),
         "diagnoses": [{"code": c, "count": n} for c, n in sorted(diagnoses.items(), key=lambda p: (-p[1], p[0]))],
         "wrong_answers": [{"answer": a, "variant": v, "count": n}
                           for (v, a), n in sorted(wrong.items(), key=lambda p: (-p[1], p[0]))[:TOP_WRONG]],
