@@ -36,7 +36,7 @@ def main(argv=None) -> int:
         print(message("web.serving", args.lang, url=url), flush=True)
     app = create_app(exercises_dir=args.exercises, lang=args.lang, workers=args.workers)
     uvicorn.run(app, host=args.host, port=args.port, root_path=args.root_path, proxy_headers=True,
-                log_level="warning")
+                log_level="warning", access_log=False)
     return 0
 
 
