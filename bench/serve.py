@@ -1,9 +1,10 @@
 """The web API under load: /api/check through the worker pool against check_answer called directly.
 
-    python bench/serve.py [--workers 2] [--rounds 3]
+    python bench/serve.py [--workers 2] [--rounds 3] [--client socket|http.client]
 
 Starts ``python -m derivtutor.web`` (uvicorn, the pool of warm workers) on 127.0.0.1 at a
-free port, and sends the bank's reference answers with keep-alive connections:
+free port, and sends the bank's reference answers with keep-alive connections (a bare
+socket by default: http.client's own header parsing would add about 0.15 ms a request):
 
 * concurrency 1, paired: each request follows a direct ``check_answer`` of the same
   function, answer and variable (the options the API passes) in a warm process of the
@@ -80,15 +81,77 @@ def start_server(workers: int | None):
     raise SystemExit("the server did not start")
 
 
+def _body(item: dict, by: str) -> bytes:
+    keys = ("exercise", "answer") if by == "exercise" else ("function", "var", "answer")
+    return json.dumps({k: item[k] for k in keys}).encode()
+
+
 class Client:
-    """One keep-alive connection; ``check(item, by)`` -> seconds of one POST /api/check."""
+    """One keep-alive HTTP/1.1 connection on a bare socket; ``check(item, by)`` -> seconds of one
+    POST /api/check. The request goes out in one ``sendall`` and the response is read by its
+    Content-Length: what a browser's HTTP stack does, at a few microseconds of client time,
+    where http.client (``--client http.client``) spends about 0.15 ms per request parsing
+    headers in Python, which is no part of the server's latency."""
+
+    def __init__(self, port: int):
+        self.port, self.sock, self.buffer = port, None, b""
+
+    def _connect(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def _fill(self, size: int) -> None:
+        while len(self.buffer) < size:
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise ConnectionError("the server closed the connection")
+            self.buffer += chunk
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+        if self.sock is None:
+            self._connect()
+        self.sock.sendall(request)
+        while (end := self.buffer.find(b"\r\n\r\n")) < 0:
+            self._fill(len(self.buffer) + 1)
+        head = self.buffer[:end].decode("latin-1").split("\r\n")
+        headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in head[1:])}
+        start, length = end + 4, int(headers["content-length"])
+        self._fill(start + length)
+        body, self.buffer = self.buffer[start:start + length], self.buffer[start + length:]
+        if headers.get("connection", "").lower() == "close":
+            self.sock.close()
+            self.sock = None
+        return int(head[0].split()[1]), body
+
+    def check(self, item: dict, by: str = "function") -> float:
+        body = _body(item, by)
+        for attempt in (1, 2):  # the server closes a connection idle for 5 s: open it again, once
+            start = time.perf_counter()
+            try:
+                status, _ = self.post("/api/check", body)
+                break
+            except (ConnectionError, OSError):
+                if self.sock is not None:
+                    self.sock.close()
+                self.sock = None
+                if attempt == 2:
+                    raise
+        elapsed = time.perf_counter() - start
+        assert status in (200, 422), status
+        return elapsed
+
+
+class HttpClient:
+    """The same with the standard library's http.client (``--client http.client``)."""
 
     def __init__(self, port: int):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def check(self, item: dict, by: str = "function") -> float:
-        keys = ("exercise", "answer") if by == "exercise" else ("function", "var", "answer")
-        body = json.dumps({k: item[k] for k in keys})
+        body = _body(item, by)
         for attempt in (1, 2):  # the server closes a connection idle for 5 s: open it again, once
             start = time.perf_counter()
             try:
@@ -103,6 +166,9 @@ class Client:
         elapsed = time.perf_counter() - start
         assert response.status in (200, 422), response.status
         return elapsed
+
+
+CLIENTS = {"socket": Client, "http.client": HttpClient}
 
 
 def direct(item: dict, by: str, bank: dict) -> float:
@@ -157,9 +223,10 @@ class Direct:
         self.process.join(30)
 
 
-def paired(port: int, pid: int, items: list[dict], rounds: int, by: str, own_check: Direct) -> tuple[list, list, float]:
+def paired(port: int, pid: int, items: list[dict], rounds: int, by: str, own_check: Direct,
+           connect=Client) -> tuple[list, list, float]:
     """Wall times (direct, API) and the CPU ratio: server + workers per request / direct."""
-    client, api, own, own_cpu, before = Client(port), [], [], 0.0, cpu_seconds(pid)
+    client, api, own, own_cpu, before = connect(port), [], [], 0.0, cpu_seconds(pid)
     for _ in range(rounds):
         for item in items:
             wall, cpu = own_check(item, by)
@@ -169,12 +236,12 @@ def paired(port: int, pid: int, items: list[dict], rounds: int, by: str, own_che
     return sorted(own), sorted(api), (cpu_seconds(pid) - before) / own_cpu
 
 
-def load(port: int, items: list[dict], concurrency: int) -> tuple[float, list]:
+def load(port: int, items: list[dict], concurrency: int, connect=Client) -> tuple[float, list]:
     local = threading.local()
 
     def one(item):
         if not hasattr(local, "client"):
-            local.client = Client(port)
+            local.client = connect(port)
         return item.get("hostile", False), local.client.check(item)
 
     start = time.perf_counter()
@@ -184,7 +251,7 @@ def load(port: int, items: list[dict], concurrency: int) -> tuple[float, list]:
     return len(items) / wall, sorted(t for hostile, t in results if not hostile)
 
 
-def warm(port: int, items: list[dict], workers: int) -> None:
+def warm(port: int, items: list[dict], workers: int, connect=Client) -> None:
     """Every answer, both forms, to every worker (in expectation): passes at concurrency
     ``workers`` put them all to work; then one at concurrency 1 warms the one it reuses."""
     jobs = [(item, by) for item in items for by in ("function", "exercise")]
@@ -192,25 +259,25 @@ def warm(port: int, items: list[dict], workers: int) -> None:
 
     def one(job):
         if not hasattr(local, "client"):
-            local.client = Client(port)
+            local.client = connect(port)
         local.client.check(*job)
 
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
         for _ in range(3):
             list(pool.map(one, jobs))
-    client = Client(port)
+    client = connect(port)
     for job in jobs:
         client.check(*job)
 
 
-def mixes(port: int, items: list[dict], rounds: int) -> None:
+def mixes(port: int, items: list[dict], rounds: int, connect=Client) -> None:
     """Concurrency 1 and 8, without and with the hostile 2%, interleaved ``rounds`` times
     (the machine's load drifts between runs): medians over the rounds."""
     runs: dict = {}
     for _ in range(rounds):
         for concurrency in (1, 8):
             for hostile in (False, True):
-                runs.setdefault((concurrency, hostile), []).append(load(port, workload(items, 400, hostile), concurrency))
+                runs.setdefault((concurrency, hostile), []).append(load(port, workload(items, 400, hostile), concurrency, connect))
     for (concurrency, hostile), results in runs.items():
         rate = statistics.median(r for r, _ in results)
         p50 = statistics.median(statistics.median(t) for _, t in results)
@@ -227,22 +294,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, help="pool size (default: the server's own)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="socket",
+                        help="the HTTP client: a bare keep-alive socket (default) or http.client")
     opts = parser.parse_args()
+    connect = CLIENTS[opts.client]
     items, bank = ordinary(), load_exercises()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {len(items)} bank answers; "
-          f"{opts.workers or 'default'} workers")
+          f"{opts.workers or 'default'} workers; client {opts.client}")
     proc, port = start_server(opts.workers)
     own_check = Direct(bank)
     try:
-        warm(port, items, opts.workers or (os.cpu_count() or 1) + SPARE)
+        warm(port, items, opts.workers or (os.cpu_count() or 1) + SPARE, connect)
         for item in items:
             own_check(item, "function"), own_check(item, "exercise")
         for by, name in (("function", "check_answer"), ("exercise", "check_exercise")):
-            own, api, cpu = paired(port, proc.pid, items, opts.rounds, by, own_check)
+            own, api, cpu = paired(port, proc.pid, items, opts.rounds, by, own_check, connect)
             base, p50 = statistics.median(own), statistics.median(api)
             print(f"concurrency 1 by {by}: direct {name} p50 {1000 * base:.2f} ms, /api/check p50 {1000 * p50:.2f} ms "
                   f"p99 {pct(api, 0.99):.2f} ms, ratio {p50 / base:.2f}x; CPU (server + workers / direct) {cpu:.2f}x")
-        mixes(port, items, opts.rounds)
+        mixes(port, items, opts.rounds, connect)
     finally:
         own_check.close()
         proc.terminate()

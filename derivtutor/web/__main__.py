@@ -7,6 +7,11 @@ import sys
 
 from derivtutor.catalogue import message
 
+#: How uvicorn runs the app (bench/serve_hops.py runs its floors the same way): httptools and
+#: uvloop when installed (the web extra), no access log (uvicorn formats each line's fields
+#: even when the level drops it).
+UVICORN = {"proxy_headers": True, "log_level": "warning", "access_log": False}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="derivtutor serve")
@@ -35,8 +40,7 @@ def main(argv=None) -> int:
     else:
         print(message("web.serving", args.lang, url=url), flush=True)
     app = create_app(exercises_dir=args.exercises, lang=args.lang, workers=args.workers)
-    uvicorn.run(app, host=args.host, port=args.port, root_path=args.root_path, proxy_headers=True,
-                log_level="warning")
+    uvicorn.run(app, host=args.host, port=args.port, root_path=args.root_path, **UVICORN)
     return 0
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 
 from derivtutor.catalogue import message
 
@@ -35,21 +36,43 @@ class BadRequest(Exception):
         self.status, self.code, self.text = status, code, text
 
 
-def error(status: int, code: str, text: str, position=None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": text, "position": position}}, status_code=status)
+class Disconnected(Exception):
+    """The client went away before its body was in: nothing to answer."""
 
 
-async def read_body(request: Request) -> dict:
-    """The JSON object of the body, at most MAX_BODY bytes, read as a stream."""
-    lang = request.query_params.get("lang", "en") if request.query_params.get("lang") in LANGS else "en"
-    declared = request.headers.get("content-length")
+def error_body(code: str, text: str, position=None) -> bytes:
+    """``{"error": {"code", "message", "position"}}`` as the bytes Starlette's JSONResponse sends."""
+    return json.dumps({"error": {"code": code, "message": text, "position": position}}, ensure_ascii=False,
+                      allow_nan=False, separators=(",", ":")).encode()
+
+
+async def respond(send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-length", b"%d" % len(body)), (b"content-type", b"application/json")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def query_lang(scope) -> str:
+    query = scope.get("query_string")
+    lang = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)).get("lang") if query else None
+    return lang if lang in LANGS else "en"
+
+
+async def read_body(scope, receive, lang: str) -> dict:
+    """The JSON object of the body, at most MAX_BODY bytes, read as it comes."""
+    declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
         raise BadRequest(413, "web.request-too-large", message("web.request-too-large", lang))
     body = b""
-    async for chunk in request.stream():
-        body += chunk
+    while True:
+        event = await receive()
+        if event["type"] == "http.disconnect":
+            raise Disconnected
+        body += event.get("body", b"")
         if len(body) > MAX_BODY:
             raise BadRequest(413, "web.request-too-large", message("web.request-too-large", lang))
+        if not event.get("more_body", False):
+            break
     try:
         data = json.loads(body or b"{}")
     except ValueError:
@@ -74,59 +97,59 @@ def language(data: dict) -> str:
     return field(data, "lang", default="en", choices=LANGS) or "en"
 
 
-async def run(request: Request, job: tuple, lang: str) -> Response:
-    """The worker's answer to ``job``: the CLI's JSON as it printed it (422 for an error)."""
-    code, failed, text = await request.app.state.pool.ask(job)
-    if text is None:
-        return error(422, "check.timeout", message("web.timeout", lang))
-    return Response(text, status_code=422 if failed else 200, media_type="application/json")
+class JobEndpoint:
+    """A POST route as a bare ASGI app (no Request or Response objects on the hot path): the
+    body's fields become one job for the pool (``build(data, lang, state)``), and the answer
+    is the JSON the command printed, as its bytes (422 for an error)."""
 
+    def __init__(self, build):
+        self.build = build
 
-def endpoint(handler):
-    """Turn BadRequest into its JSON answer."""
-    async def wrapped(request: Request):
+    async def __call__(self, scope, receive, send) -> None:
+        lang = query_lang(scope)
+        state = scope["app"].state
         try:
-            return await handler(request)
+            data = await read_body(scope, receive, lang)
+            lang = language(data)
+            job = self.build(data, lang, state)
         except BadRequest as exc:
-            return error(exc.status, exc.code, exc.text)
-    wrapped.__name__ = handler.__name__
-    return wrapped
+            return await respond(send, exc.status, error_body(exc.code, exc.text))
+        except Disconnected:
+            return None
+        code, failed, body = await state.pool.ask(job)
+        if body is None:
+            return await respond(send, 422, error_body("check.timeout", message("web.timeout", lang)))
+        return await respond(send, 422 if failed else 200, body)
 
 
-@endpoint
-async def parse(request: Request):
-    data = await read_body(request)
-    lang = language(data)
+def _parse(data: dict, lang: str, state) -> tuple:
     text = field(data, "text", default="", lang=lang)
     syntax = field(data, "syntax", default="auto", choices=SYNTAXES, lang=lang)
-    return await run(request, ("parse", {"text": text, "syntax": syntax, "lang": lang}), lang)
+    return "parse", {"text": text, "syntax": syntax, "lang": lang}
 
 
-@endpoint
-async def diff(request: Request):
-    data = await read_body(request)
-    lang = language(data)
+def _diff(data: dict, lang: str, state) -> tuple:
     function = field(data, "function", default="", lang=lang)
     var = field(data, "var", pattern=_NAME, lang=lang)
-    return await run(request, ("diff", {"expr": function, "var": var, "lang": lang}), lang)
+    return "diff", {"expr": function, "var": var, "lang": lang}
 
 
-@endpoint
-async def check(request: Request):
-    data = await read_body(request)
-    lang = language(data)
+def _check(data: dict, lang: str, state) -> tuple:
     exercise = field(data, "exercise", pattern=_ID, lang=lang)
     fields = {"lang": lang, "exercise": exercise, "var": field(data, "var", pattern=_NAME, lang=lang),
               "function": None if exercise else field(data, "function", default="", lang=lang)}
     student = field(data, "student", pattern=_STUDENT, lang=lang)
-    if student and "--student" in request.app.state.check_options:
+    if student and "--student" in state.check_options:
         fields["student"] = student
     derivation = field(data, "derivation", lang=lang)
-    if derivation is not None and "--derivation" in request.app.state.check_options:
+    if derivation is not None and "--derivation" in state.check_options:
         fields["derivation"] = derivation
     else:
         fields["answer"] = field(data, "answer", default="", lang=lang)
-    return await run(request, ("check", fields), lang)
+    return "check", fields
+
+
+parse, diff, check = JobEndpoint(_parse), JobEndpoint(_diff), JobEndpoint(_check)
 
 
 async def exercises(request: Request):

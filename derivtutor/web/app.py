@@ -58,6 +58,24 @@ def _check_options() -> frozenset:
     return frozenset(found)
 
 
+class App(Starlette):
+    """Starlette, with the API's POST routes (``api.JobEndpoint``, bare ASGI apps) called
+    before the middleware and the router: the same routes, matched by the same path below
+    the root path, for the requests the page sends on every keystroke and every check.
+    Everything else (and a POST to them that is not this) goes through Starlette."""
+
+    jobs = {"/api/check": api.check, "/api/parse": api.parse, "/api/diff": api.diff}
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            path, root = scope["path"], scope.get("root_path", "")
+            endpoint = self.jobs.get(path[len(root):] if root and path.startswith(root + "/") else path)
+            if endpoint is not None:
+                scope["app"] = self
+                return await endpoint(scope, receive, send)
+        return await super().__call__(scope, receive, send)
+
+
 def create_app(pool=None, exercises_dir=None, lang: str = "en", workers: int | None = None) -> Starlette:
     """The web app; ``pool`` defaults to a CommandPool of ``workers`` processes."""
     from derivtutor.course.bank import load_exercises
@@ -85,7 +103,7 @@ def create_app(pool=None, exercises_dir=None, lang: str = "en", workers: int | N
         Route("/api/exercises", api.exercises),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = App(routes=routes, lifespan=lifespan)
     app.state.pool, app.state.bank, app.state.lang = pool, bank, lang
     app.state.check_options = _check_options()
     return app

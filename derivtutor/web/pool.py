@@ -1,20 +1,30 @@
 """A pool of warm worker processes that answer the page's jobs on student text, under limits.
 
 Each worker is forked once, with SymPy, the checker and the bank already loaded,
-and then lives on: a job costs one round trip on its pipe (the job's fields out,
-the exit code and the CLI's JSON back), not a fork, an import or an argv. What a
-worker does with a job is ``derivtutor.web.jobs.answer``. As the grader's workers
-(``derivtutor.grading.workers``) each one has an address-space limit, dies with
-its parent, checks under ``time_limit``, and leaves after a time-out or a
-MemoryError (its caches may be half-built); the pool kills a worker still busy at
-the hard deadline and forks a fresh one in its place, so the request that
-stalled it gets ``NO_ANSWER`` and no other request waits on it. There are SPARE
-workers beyond one per core, so slow jobs do not take every worker. (Lowering a
-slow job's CPU priority was tried: on a loaded machine it starves the job into
-its time limit, and the fresh worker then starts with cold caches.)
+and then lives on: a job costs one round trip on its two pipes (the job's fields
+out, the exit code and the CLI's JSON bytes back), not a fork, an import or an
+argv. What a worker does with a job is ``derivtutor.web.jobs.answer``. As the
+grader's workers (``derivtutor.grading.workers``) each one has an address-space
+limit, dies with its parent, checks under ``time_limit``, and leaves after a
+time-out or a MemoryError (its caches may be half-built); the pool kills a worker
+still busy at the hard deadline and forks a fresh one in its place, so the
+request that stalled it gets ``NO_ANSWER`` and no other request waits on it.
+There are SPARE workers beyond one per core, so slow jobs do not take every
+worker. (Lowering a slow job's CPU priority was tried: on a loaded machine it
+starves the job into its time limit, and the fresh worker then starts with cold
+caches.)
 
-The web API awaits ``ask(job)`` on the server's event loop (no thread per request);
-``run(job)`` is the same for a caller with no loop.
+The round trip is kept to what it must do, since it is paid on every request:
+one ``write`` each way, a length-prefixed message (``marshal`` of the job's
+strings; the reply's JSON as the bytes of the HTTP body), and one pipe per
+direction (a socket pair would wake the idle worker once more when the server
+reads the reply). The worker's own backstop limit is the kernel's CPU timer
+(``ITIMER_PROF``), not a second ``time_limit``, whose watchdog thread would be
+woken on every job.
+
+The web API awaits ``ask(job)`` on the server's event loop (the reply pipe is a
+reader on the loop: no thread per request); ``run(job)`` is the same for a caller
+with no loop.
 
 >>> pool = CommandPool(size=1)                                       # doctest: +SKIP
 >>> pool.run(("parse", {"text": "sin x"}))[0]                        # doctest: +SKIP
@@ -24,42 +34,120 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import marshal
 import multiprocessing
 import os
+import select
+import signal
+import struct
 import threading
+import time
 from collections import deque
 
 from derivtutor.grading.workers import die_with_parent, set_memory_limit
 
-#: What a job that did not finish answers: (exit code, error, JSON text) with no text.
+#: What a job that did not finish answers: (exit code, error, JSON bytes) with no JSON.
 NO_ANSWER = (2, True, None)
 #: Workers beyond one per core, so that a slow job or two (a hostile answer) leave every
 #: core a worker for the ordinary ones.
 SPARE = 2
+#: Every message on a pipe: its length, then its bytes. A reply's bytes start with
+#: (exit code, flags) and go on with the JSON.
+_LENGTH, _HEAD = struct.Struct("!I"), struct.Struct("!iB")
+_FAILED, _LEAVE, _TEXT = 1, 2, 4
 
 
-def _serve(conn, bank: dict, timeout: float, memory_mb: int | None, parent_pid: int) -> None:
-    from derivtutor.budget import TimeLimitExceeded, time_limit
+def _write(fd: int, payload: bytes) -> None:
+    view = memoryview(_LENGTH.pack(len(payload)) + payload)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _read(fd: int, size: int) -> bytes:
+    """Exactly ``size`` bytes from a blocking ``fd``; EOFError if the writer has gone."""
+    chunks = []
+    while size:
+        chunk = os.read(fd, size)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Message:
+    """Bytes read from a non-blocking pipe until one whole message is in: ``feed(chunk)``
+    gives its payload then (None before); EOFError at end of file or past the message."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def feed(self, chunk: bytes) -> bytes | None:
+        if not chunk:
+            raise EOFError
+        self.data += chunk
+        if len(self.data) < _LENGTH.size:
+            return None
+        end = _LENGTH.size + _LENGTH.unpack_from(self.data)[0]
+        if len(self.data) > end:     # one reply per job: more is not ours
+            raise EOFError
+        return bytes(self.data[_LENGTH.size:]) if len(self.data) == end else None
+
+
+def _encode(reply: tuple, leave: bool) -> bytes:
+    code, failed, text = reply
+    flags = (_FAILED if failed else 0) | (_LEAVE if leave else 0) | (0 if text is None else _TEXT)
+    return _HEAD.pack(code, flags) + (b"" if text is None else text.encode())
+
+
+def _decode(payload: bytes) -> tuple[tuple, bool]:
+    code, flags = _HEAD.unpack_from(payload)
+    body = payload[_HEAD.size:] if flags & _TEXT else None
+    return (code, bool(flags & _FAILED), body), bool(flags & _LEAVE)
+
+
+def _serve(jobs: int, replies: int, bank: dict, timeout: float, memory_mb: int | None, parent_pid: int,
+           inherited: tuple) -> None:
+    from derivtutor.budget import TimeLimitExceeded
     from derivtutor.web.jobs import answer
 
+    for fd in inherited:     # the server's ends of the pipes, this worker's and the others'
+        try:
+            os.close(fd)
+        except OSError:
+            pass
     die_with_parent(parent_pid)
     set_memory_limit(memory_mb)
     gc.freeze()  # the heap inherited warm: collections skip it (and so leave its pages shared)
+
+    def over(signum, frame):
+        raise TimeLimitExceeded(f"the job used {timeout + 0.5} CPU seconds")
+
+    signal.signal(signal.SIGPROF, over)
     while True:
         try:
-            job = conn.recv()
-        except (EOFError, OSError):
+            # the server wrote these bytes with marshal.dumps from the job's strings
+            job = marshal.loads(_read(jobs, _LENGTH.unpack(_read(jobs, _LENGTH.size))[0]))
+        except (EOFError, OSError, ValueError):
             return
         if job is None:
             return
         try:
-            with time_limit(timeout + 0.5):  # the checker's own limit (timeout) fires first
+            # the checker's own time_limit (timeout) fires first; this backstop is the
+            # kernel's CPU timer, so no watchdog thread is woken per job
+            signal.setitimer(signal.ITIMER_PROF, timeout + 0.5)
+            try:
                 reply, leave = answer(job, bank)
+            finally:
+                signal.setitimer(signal.ITIMER_PROF, 0)
         except (TimeLimitExceeded, MemoryError, RecursionError):
             reply, leave = NO_ANSWER, True
         except Exception:  # a command's bug costs its own request (and this worker), never the server
             reply, leave = NO_ANSWER, True
-        conn.send((reply, leave))
+        try:
+            _write(replies, _encode(reply, leave))
+        except OSError:
+            return
         if leave:
             return
 
@@ -92,22 +180,39 @@ def _warm(bank: dict) -> None:
 
 
 class _Worker:
-    def __init__(self, context, config: tuple):
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, *config), daemon=True)
-        self.process.start()
-        child.close()
+    """One worker process and the server's ends of its pipes: ``jobs`` (blocking writes: a
+    job is far smaller than a pipe's buffer, and its worker is idle, reading) and
+    ``replies`` (non-blocking, read as a reader on the event loop or with poll)."""
+
+    def __init__(self, context, config: tuple, inherited: tuple):
+        jobs_in, self.jobs = os.pipe()
+        self.replies, replies_out = os.pipe()
+        inherited = (*inherited, self.jobs, self.replies)   # the child keeps only its own ends
+        self.process = context.Process(target=_serve, args=(jobs_in, replies_out, *config, inherited), daemon=True)
+        try:
+            self.process.start()
+        finally:
+            os.close(jobs_in)
+            os.close(replies_out)
+        os.set_blocking(self.replies, False)
+
+    def send(self, job: tuple) -> None:
+        _write(self.jobs, marshal.dumps(job))
 
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-        self.conn.close()
+        for fd in (self.jobs, self.replies):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
 
 class CommandPool:
     """``size`` warm workers (default: one per core and SPARE more); ``ask(job)`` / ``run(job)`` give
-    (exit code, whether the JSON is an error, the JSON text), or ``NO_ANSWER``."""
+    (exit code, whether the JSON is an error, the JSON as bytes), or ``NO_ANSWER``."""
 
     def __init__(self, size: int | None = None, timeout: float = 2.0, memory_mb: int | None = 1024,
                  bank: dict | None = None):
@@ -116,13 +221,21 @@ class CommandPool:
 
             bank = load_exercises()  # the bank `derivtutor check ID` reads
         _warm(bank)
+        gc.freeze()  # the server's warm heap too: its collections skip it (no long pause mid-request)
         methods = multiprocessing.get_all_start_methods()
         self.context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.config = (bank, timeout, memory_mb, os.getpid())
         self.hard_limit = timeout * 1.5 + 1.0
-        self.lock = threading.Lock()
-        self.workers = [_Worker(self.context, self.config) for _ in range(size or (os.cpu_count() or 1) + SPARE)]
+        self.lock, self.forking = threading.Lock(), threading.RLock()
+        self.workers: list[_Worker] = []
+        for _ in range(size or (os.cpu_count() or 1) + SPARE):
+            self.workers.append(self._fork())
         self.idle, self.waiting = deque(self.workers), deque()
+
+    def _fork(self) -> _Worker:
+        with self.forking:   # no other fork between a worker's pipes and its start: none leaks to another
+            inherited = tuple(fd for w in self.workers for fd in (w.jobs, w.replies))
+            return _Worker(self.context, self.config, inherited)
 
     async def ask(self, job: tuple) -> tuple:
         """Answer ``job`` on the running event loop; waits for an idle worker first."""
@@ -143,28 +256,51 @@ class CommandPool:
         worker = self._acquire_blocking()
         reply = None
         try:
-            worker.conn.send(job)
-            if worker.conn.poll(self.hard_limit):
-                reply = worker.conn.recv()
-        except (EOFError, OSError, ValueError):
+            worker.send(job)
+            reply = self._wait(worker, time.monotonic() + self.hard_limit)
+        except (EOFError, OSError, ValueError, struct.error):
             reply = None
         if reply is None or reply[1]:
             worker = self._replace(worker)
         self._release(worker)
         return NO_ANSWER if reply is None else reply[0]
 
+    @staticmethod
+    def _wait(worker: _Worker, deadline: float):
+        message, poller = _Message(), select.poll()
+        poller.register(worker.replies, select.POLLIN)
+        while (left := deadline - time.monotonic()) > 0:
+            if not poller.poll(left * 1000):
+                continue
+            try:
+                payload = message.feed(os.read(worker.replies, 1 << 16))
+            except BlockingIOError:
+                continue
+            if payload is not None:
+                return _decode(payload)
+        return None
+
     async def _exchange(self, loop, worker: _Worker, job: tuple):
         """Send the job and wait (without blocking the loop) for the reply or the hard deadline."""
-        ready = loop.create_future()
-        fd = worker.conn.fileno()
-        loop.add_reader(fd, _settle, ready, True)
+        ready, message, fd = loop.create_future(), _Message(), worker.replies
+
+        def readable():
+            try:
+                payload = message.feed(os.read(fd, 1 << 16))
+            except BlockingIOError:
+                return
+            except (EOFError, OSError):
+                payload = False
+            if payload is not None:
+                _settle(ready, payload)
+
+        loop.add_reader(fd, readable)
         deadline = loop.call_later(self.hard_limit, _settle, ready, False)
         try:
-            worker.conn.send(job)
-            if await ready:
-                return worker.conn.recv()
-            return None
-        except (EOFError, OSError, ValueError):
+            worker.send(job)
+            payload = await ready
+            return _decode(payload) if payload else None
+        except (OSError, ValueError, struct.error):
             return None
         finally:
             deadline.cancel()
@@ -214,21 +350,22 @@ class CommandPool:
             future.set_result(worker)
 
     def _replace(self, worker: _Worker) -> _Worker:
-        worker.stop()
-        fresh = _Worker(self.context, self.config)
-        with self.lock:
-            self.workers = [fresh if w is worker else w for w in self.workers]
+        with self.forking:   # its pipes are closed (and their numbers free) only once no fork can list them
+            self.workers = [w for w in self.workers if w is not worker]
+            worker.stop()
+            fresh = self._fork()
+            self.workers = [*self.workers, fresh]
         return fresh
 
     def close(self) -> None:
         for worker in self.workers:
             try:
-                worker.conn.send(None)
+                worker.send(None)
             except OSError:
                 pass
             worker.stop()
 
 
-def _settle(future, value: bool) -> None:
+def _settle(future, value) -> None:
     if not future.done():
         future.set_result(value)
