@@ -232,3 +232,20 @@ def test_parse_cache_gives_the_same_reading_and_fresh_refusals():
     with pytest.raises(ParseError) as info:
         parse("exp ch lg asineln e")
     assert info.value.code == "parse.too-complex" and _parse_cached.cache_info().currsize == before
+
+
+_X = Symbol("x")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ln|ln|x^3||", log(Abs(log(Abs(_X**3))))),
+    ("|ln|x||", Abs(log(Abs(_X)))),
+    ("|sin|x|| + 1", Abs(sin(Abs(_X))) + 1),
+    (r"|\ln|x||", Abs(log(Abs(_X)))),
+    (r"\left|\ln|x|\right|", Abs(log(Abs(_X)))),
+])
+def test_a_bar_after_a_function_name_opens_its_argument(text, expected):
+    # Inside |...| a bar normally closes; right after ln/sin it can only open the argument.
+    got = parse(text)
+    for point in (Rational(-7, 3), Rational(5, 2), Rational(1, 5)):
+        assert sympy.simplify(got.subs(_X, point) - expected.subs(_X, point)) == 0

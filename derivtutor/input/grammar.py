@@ -268,7 +268,9 @@ class Grammar:
             return args
         if t.kind == "lb":
             return [self.group()]
-        if not (self.starts_primary() or self.at_op("-", "+")):
+        # A bar right after a function name can only open its argument (ln|x|, and
+        # inside another |...| too: |ln|x||), never close an outer |.
+        if not (self.starts_primary() or self.at_op("-", "+", "|")):
             raise ParseError("parse.missing-argument", t.pos, name=func.value)
         return [self.bare_argument()]
 
