@@ -22,6 +22,7 @@ from derivtutor.budget import TimeLimitExceeded, time_limit
 from derivtutor.catalogue import message
 from derivtutor.checking import checker
 from derivtutor.checking.diagnosis import show_value
+from derivtutor.checking.equivalence import Comparison, Counterexample
 from derivtutor.input.parsing import ParseError, parse
 
 x = sympy.Symbol("x")
@@ -108,7 +109,7 @@ def test_a_parse_error_is_the_parsers_own_verdict(lang):
 
 
 def test_teacher_errors_raise_and_a_bad_variable_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="invalid variable name '2x'"):
         checker.check_answer("x^2", "2x", var="2x")
     with pytest.raises(ParseError):
         checker.check_answer("x^2 +", "2x")
@@ -217,11 +218,13 @@ def test_results_render_their_nonempty_rows():
     assert r._repr_markdown_() == ("**verdict:** correct\n\n**score:** 1\n\n**message:** Correct.\n\n"
                                    "**answer:** 2x\n\n**expected:** $2 x$")
     html = r._repr_html_()
+    assert "<tr><th></th><th></th></tr>" in html  # an empty header row
     for row in ("<td>verdict</td><td>correct</td>", "<td>score</td><td>1</td>", "<td>answer</td><td>2x</td>",
                 "<td>expected</td><td>$2 x$</td>"):
         assert row in html
     latex = r._repr_latex_()
-    assert r"\text{verdict: correct}" in latex and r"\text{expected: }2 x" in latex
+    # every row is a sentence (text), not only the even ones
+    assert latex.count(r"\text{") == 5 and r"\text{score: 1}" in latex and r"\text{answer: 2x}" in latex
     bad = checker.check_answer("x^2", "2x +")
     assert "**score:**" not in bad._repr_markdown_() and "expected" not in bad._repr_markdown_()
     assert bad.to_dict()["score"] is None
@@ -254,6 +257,10 @@ def test_the_rules_form_is_not_simplified_when_simplify_finds_a_shorter_one():
     r = checker.check_answer(function, long, require_simplified=True)
     assert (r.verdict, r.diagnosis, r.score) == ("correct", ["not-simplified"], 0.5)
     assert r.message == message("check.not-simplified", "en")
+    assert (r.answer, r.expected_latex) == (long, checker.check_answer(function, "1").expected_latex)
+    assert same_function(r.expected, sympy.diff(parse(function, "auto", ("x",)), x))
+    ru = checker.check_answer(function, long, require_simplified=True, lang="ru")
+    assert ru.message == message("check.not-simplified", "ru")
     r = checker.check_answer(function, long, require_simplified=True, partial_credit={"not-simplified": 0.3})
     assert r.score == 0.3
     assert checker.check_answer(function, "1", require_simplified=True).diagnosis == []
@@ -276,3 +283,126 @@ def test_a_tanh_of_a_huge_argument_is_still_checked():
     assert r.verdict == "correct"
     r = checker.check_answer("th(e^(x^2 + 9))", "3x e^(x^2 + 9) / ch^2(e^(x^2 + 9))")
     assert r.verdict == "incorrect"
+
+
+def test_the_default_time_limit_is_two_seconds():
+    import inspect
+
+    assert inspect.signature(checker.check_answer).parameters["timeout"].default == 2.0
+
+
+def test_an_answer_that_cannot_be_shown_is_invalid_with_no_text():
+    class Unprintable:
+        def __str__(self):
+            raise ValueError("no text")
+
+    r = checker.check_answer("x^2", Unprintable())
+    assert (r.verdict, r.diagnosis, r.answer) == ("invalid", ["check.error"], "")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_an_answer_too_large_for_sympy_is_invalid(monkeypatch, lang):
+    def monster(text, *args, **kwargs):
+        if text == "ch(e^(210^5))":
+            raise OverflowError("SymPy gave up")   # as its evaluation of cosh(e^(210^5)) did
+        return parse(text, *args, **kwargs)
+
+    monkeypatch.setattr(checker, "parse", monster)
+    r = checker.check_answer("x^2", "ch(e^(210^5))", lang=lang)
+    assert (r.verdict, r.score, r.diagnosis, r.answer) == ("invalid", None, ["check.too-large"], "ch(e^(210^5))")
+    assert r.message == message("check.too-large", lang)
+
+
+def test_the_variable_of_a_teachers_text_is_kept_whole():
+    # "lam^2" by lam: 2 lam (without lam kept whole it would be l a m, constant in lam)
+    r = checker.check_answer("lam^2", "2 lam", var="lam")
+    assert r.verdict == "correct"
+
+
+def test_the_names_of_a_sympy_function_are_kept_whole_in_the_answer():
+    lam = sympy.Symbol("lam")
+    assert checker.check_answer(lam * x**2, "2 lam x").verdict == "correct"   # not 2 l a m x
+    # lam appears only in the function, not in its derivative 2x: still a name of the exercise
+    r = checker.check_answer(x**2 + lam, "2x + lam")
+    assert (r.verdict, r.diagnosis) == ("incorrect", [])   # not wrong-variable (l, a, m)
+    assert set(r.counterexample["point"]) == {"lam", "x"}
+
+
+def test_the_rule_tree_diagnoses_only_its_own_derivative():
+    r = checker.check_answer("sin(x^3)", "cos(x^3)")
+    assert r.diagnosis == ["missing-inner-derivative"]
+    r = checker.check_answer("sin(x^3)", "cos(x^3)", expected="3x^2 cos(x^3)")  # a given derivative: no tree
+    assert (r.verdict, r.diagnosis) == ("incorrect", [])
+    assert r.message.startswith(message("check.incorrect", "en"))
+
+
+def test_the_message_is_the_diagnosis_then_the_counterexample():
+    r = checker.check_answer("sin x", "cos(x) + 1", lang="ru")
+    # at x = 1/2: cos(1/2) = 0.877583 against 1.87758, six significant digits (gap ~0.53)
+    c = mpmath.cos(mpmath.mpf(1) / 2)
+    counter = message("check.counterexample", "ru", point="x = 1/2", expected=show_value(c, 6),
+                      answer=show_value(c + 1, 6))
+    assert r.message == f"{message('check.incorrect', 'ru')} {counter}"
+    assert "0.877583" in r.message and "1.87758" in r.message
+
+
+def counter_message(answer_factor_digits, lang="en"):
+    """sin x against cos(x)(1 + 10^-k) at x = 1/2: the sentence with the digits the gap needs."""
+    return checker.check_answer("sin x", f"cos(x)(1 + 10^-{answer_factor_digits})", lang=lang).message
+
+
+@pytest.mark.parametrize("k, digits", [(8, 11), (27, 30)])
+def test_a_small_gap_is_shown_with_int_log_plus_three_digits(k, digits):
+    # gap = 10^-k / (1 + 10^-k): int(-log10 gap) + 3 = k + 3 digits (hand-derived)
+    with mpmath.workdps(80):
+        c = mpmath.cos(mpmath.mpf(1) / 2)
+        a = c * (1 + mpmath.mpf(10) ** -k)
+        counter = message("check.counterexample", "en", point="x = 1/2", expected=show_value(c, digits),
+                          answer=show_value(a, digits))
+    assert counter_message(k) == f"{message('check.incorrect', 'en')} {counter}"
+
+
+@pytest.mark.parametrize("k, lang", [(28, "en"), (40, "ru")])
+def test_a_gap_past_thirty_digits_is_named_with_three_digits(k, lang):
+    with mpmath.workdps(80):
+        c = mpmath.cos(mpmath.mpf(1) / 2)
+        counter = message("check.counterexample-tiny", lang, point="x = 1/2", expected=show_value(c),
+                          difference=show_value(c * mpmath.mpf(10) ** -k, 3))
+    assert counter_message(k, lang) == f"{message('check.incorrect', lang)} {counter}"
+    assert "8.78e-" in counter
+
+
+def test_the_gap_is_relative_to_the_values():
+    # 2000x + 10^-5 x at x = 1/2: 1000 against 1000.000005, a relative gap of 5e-9: 11 digits
+    r = checker.check_answer("1000 x^2", "2000x + 10^-5 x")
+    assert "1000.000005" in r.message
+
+
+def test_an_incorrect_verdict_without_a_counterexample_says_only_the_diagnosis(monkeypatch):
+    proved = Comparison(equal=False, method="symbolic", counterexample=None)
+    monkeypatch.setattr(checker, "compare", lambda *a, **k: proved)
+    r = checker.check_answer("x^2", "x^3 + 1", lang="ru")   # no diagnosis: only "incorrect"
+    assert (r.verdict, r.counterexample, r.diagnosis) == ("incorrect", None, [])
+    assert r.message == message("check.incorrect", "ru")
+    unknown = Comparison(equal=False, method="numeric",
+                         counterexample=Counterexample((("x", 0.5),), None, mpmath.mpf(1)))
+    monkeypatch.setattr(checker, "compare", lambda *a, **k: unknown)
+    assert checker.check_answer("x^2", "x^3 + 1").message == message("check.incorrect", "en")
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_an_undefined_answer_value_is_said_in_the_language(lang):
+    r = checker.check_answer("x^2", "2x + (x - |x|)/(2x - 2|x|) - 1/2", lang=lang)
+    sentence = message("check.counterexample-undefined", lang, point="x = 1/2", expected=show_value(mpmath.mpf(1)))
+    assert r.message == f"{message('check.incorrect', lang)} {sentence}"
+
+
+def test_a_simplify_past_its_budget_leaves_the_rules_form(monkeypatch):
+    # sympy.simplify that never ends: after its own 0.5 s it is given up, the check goes on
+    monkeypatch.setattr(checker.sympy, "simplify", _spin)
+    function, long = "(x^2 - 1)/(x - 1)", "(2x(x - 1) - (x^2 - 1))/(x - 1)^2"
+    r = checker.check_answer(function, long, require_simplified=True, timeout=30)
+    assert (r.verdict, r.diagnosis) == ("correct", [])   # as short as the rule's own form
+    with pytest.raises(TimeLimitExceeded):               # an enclosing limit is not simplify's own
+        with time_limit(0.2):
+            checker.check_answer("(x^2 - 4)/(x - 2)", long, require_simplified=True, timeout=30)
