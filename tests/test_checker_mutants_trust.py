@@ -176,6 +176,7 @@ def test_a_saturating_function_needs_its_argument_below_the_limit_at_two_points(
     assert at(1.01, 0.505, -0.505) is None
     assert at(1.01, 1.5, 0.99) == "unresolved"           # calm at one of three
     assert at(1.01) == "unresolved" and at(0.99) is None  # one point: it decides
+    assert at(1.0, -1.0) == "unresolved"                  # exactly at the limit is not calm
 
 
 def test_the_limit_is_on_the_real_part_of_the_argument():
@@ -187,3 +188,103 @@ def test_the_limit_is_on_the_real_part_of_the_argument():
 def test_an_undefined_argument_is_not_calm():
     assert doubt(saturating=[sympy.tanh(1 / x)], points=((0.0,), (1.0,))) == "unresolved"
     assert doubt(saturating=[sympy.tanh(1 / x)], points=((0.0,), (1.0,), (2.0,))) is None
+
+
+def test_each_point_has_its_own_largest_term():
+    # 1 + x^10: at x = 0.5, 1 both terms count; at x = 100 (1e20) the 1 is lost, at one point only
+    assert doubt([1 + x**10], points=((0.5,), (1.0,), (100.0,))) is None
+    assert doubt([1 + x**10], points=((100.0,), (200.0,))) == "unresolved"  # 1 against 1e20, 1e23
+
+
+def test_a_term_exactly_at_the_resolution_counts():
+    # x at x = 1e-7 against 1: exactly 1e-7 of the largest term -- resolved (>=)
+    assert doubt([1 + x], points=((1e-7,), (1.0,))) is None
+    assert doubt([1 + x], points=((1e-8,), (1.0,))) == "unresolved"
+
+
+def test_an_undefined_term_does_not_hide_the_others_at_that_point():
+    # e^(-100 x^2) + 1/x at x = 0, 0.1, 2: 1/x is undefined at 0 (counted as 0), where e^0 = 1 is
+    # the largest term; at 2, e^-400 is lost against 1/2 -- so each term counts at two points
+    assert doubt([sympy.exp(-100 * x**2) + 1 / x], points=((0.0,), (0.1,), (2.0,))) is None
+
+
+# --- scan(): what the answer has that the reference does not ---------------------------
+
+def test_scan_lists_the_new_nodes_only():
+    c = sympy.cos(x)
+    found = trust.scan(c, c * sympy.Abs(x - 1) + sympy.sign(x) * sympy.tanh(x) + sympy.atan(x))
+    assert set(found.features) == {x - 1, x}
+    assert set(found.saturating) == {sympy.tanh(x), sympy.atan(x)}
+    assert set(found.sums) == {c * sympy.Abs(x - 1) + sympy.sign(x) * sympy.tanh(x) + sympy.atan(x), x - 1}
+    same = trust.scan(sympy.Abs(x - 1) + sympy.tanh(x), sympy.Abs(x - 1) + sympy.tanh(x) + 0 * x)
+    assert (same.features, same.saturating, same.sums) == ((), (), ())  # all in the reference
+    assert trust.scan(c, c * (1 + sympy.sqrt(2))).sums == ()   # a constant sum is not a term to resolve
+    assert trust.scan(c, sigmoid(x) + sympy.coth(x) + sympy.acot(x)).saturating != ()
+
+
+@pytest.mark.parametrize("answer, extreme", [
+    (sympy.cos(x) + sympy.Rational(1, 10**50), True),     # a tiny constant
+    (sympy.Rational(999999, 10**6) * sympy.cos(x), True),  # a fraction a hair below 1
+    (sympy.cos(x) + sympy.exp(-999), True),                # e^-999 ~ 1e-434
+    (x / 10**5, True),                                     # a fraction below 10^-4
+    (sympy.sin(10**5) * x, True),                          # 10^5 inside a function
+    (sympy.exp(-sympy.Integer(10) ** 100) * x, True),      # too small to size: as large as allowed
+    (20971520 * x**19, False),                             # a big coefficient: a term of its own
+    (10**5 * x, False), (-10**5 * x, False), (x + 3 * 10**5, False), (sympy.Rational(100001, 2) * x, False),
+    (sympy.cos(x) + sympy.Rational(1, 10**3), False),      # 10^-3: within four digits of 1
+    (10**4 * sympy.sin(sympy.Rational(1, 10**4) + x), False),   # exactly 10^4 and 10^-4: not beyond
+    (x / 10001, True),                                     # just beyond 10^4
+    (x + 3 * sympy.exp(-50), True), (sympy.cos(x) * (1 + sympy.exp(-50)), True),  # inside a constant too
+], ids=lambda v: str(v) if isinstance(v, bool) else None)
+def test_scan_flags_extreme_constants_the_reference_lacks(answer, extreme):
+    assert trust.scan(sympy.cos(x), answer).extreme is extreme
+    assert trust.scan(answer, answer).extreme is False   # shared with the reference: evaluated alike
+
+
+@pytest.mark.parametrize("size", [50, 200, 1000])
+def test_scan_asks_for_the_digits_that_resolve_a_tiny_constant(size):
+    # a relative difference 10^-size is seen at 30 + d digits when two thirds of them exceed size
+    tiny = sympy.Rational(1, 10**size)
+    found = trust.scan(sympy.cos(x), sympy.cos(x) + tiny)
+    assert found.digits == math.ceil(1.6 * size) + 20   # the formula of trust._constants
+    assert 2 * (30 + found.digits) // 3 > size
+    assert trust.scan(sympy.cos(x) + tiny, sympy.cos(x)).digits == found.digits  # either side
+    assert trust.scan(sympy.cos(x), sympy.cos(x) * (1 + sympy.exp(-size))).digits == \
+        math.ceil(1.6 * size / math.log(10)) + 20
+
+
+def test_scan_digits_are_capped_for_unsizable_constants():
+    found = trust.scan(sympy.cos(x), sympy.exp(-sympy.Integer(10) ** 100) * x)
+    assert found.digits == math.ceil(1.6 * (trust.MAX_DIGITS + 1)) + 20
+    assert trust.scan(sympy.cos(x), sympy.cos(x) + sympy.Rational(1, 10**5000)).digits == found.digits
+    assert trust.scan(sympy.cos(x), sympy.cos(x)).digits == 0
+
+
+def test_close_zeros_are_told_apart_anywhere_on_the_grid():
+    # zeros 3% apart (the grid's step is 2.3%) at eight places on the negative side
+    scales = [sympy.Rational(1, 100), sympy.Rational(1, 50), sympy.Rational(7, 10), 1, 2, 5, 30, 300]
+    g = (2 + sympy.sin(x)) * sympy.Mul(*[(x + a) * (x + a * sympy.Rational(103, 100)) for a in scales])
+    got = zeros_between(trust.feature_points((g,), (x,), KEY))
+    zeros = sorted(-float(a) * f for a in scales for f in (1, 1.03))
+    assert got == pytest.approx(zeros, rel=0.05)
+    assert len(got) == 16
+
+
+def test_exactly_max_roots_zeros_are_visited_one_more_is_a_doubt():
+    # cos(x/26): zeros (k + 1/2) 26 pi, 24 of them within |x| <= 1000; cos(x/25): 26 of them
+    zeros = sorted(s * (k + 0.5) * 26 * math.pi for k in range(12) for s in (-1, 1))
+    got = zeros_between(trust.feature_points((sympy.cos(x / 26),), (x,), KEY))
+    assert len(zeros) == trust.MAX_ROOTS and got == pytest.approx(zeros, rel=1e-6)
+    assert trust.feature_points((sympy.cos(x / 25),), (x,), KEY) is None
+
+
+def test_a_tiny_constant_inside_a_constant_sum_is_not_missed():
+    # the bug these tests found: (1 + e^-50) is about 1 as a whole, and e^-50 is no Rational, so
+    # the tiny part went unseen and cos(x)(1 + e^-50) was graded correct for (sin x)' = cos x
+    from derivtutor.checking.checker import check_answer
+
+    with mpmath.workdps(60):  # the witness: they differ by cos(1/2) e^-50 ~ 1.7e-22 at x = 1/2
+        assert mpmath.cos(0.5) * mpmath.exp(-50) > 1e-23
+    r = check_answer("sin x", "cos(x)(1 + e^(-50))")
+    assert r.verdict == "incorrect" and r.counterexample is not None
+    assert check_answer("sin x", "cos(x)(1 + e^(-50)) - e^(-50) cos(x)").verdict == "correct"
