@@ -406,3 +406,10 @@ def test_a_simplify_past_its_budget_leaves_the_rules_form(monkeypatch):
     with pytest.raises(TimeLimitExceeded):               # an enclosing limit is not simplify's own
         with time_limit(0.2):
             checker.check_answer("(x^2 - 4)/(x - 2)", long, require_simplified=True, timeout=30)
+
+
+def test_a_constant_derivative_is_still_compared_as_a_function_of_the_variable():
+    # (5x)' = 5 against 4: the counterexample names the point x = 1/2, not an empty point
+    r = checker.check_answer("5x", "4")
+    assert r.counterexample == {"point": {"x": 0.5}, "expected": 5.0, "answer": 4.0}
+    assert "x = 1/2" in r.message
