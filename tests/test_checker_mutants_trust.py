@@ -234,6 +234,11 @@ def test_scan_lists_the_new_nodes_only():
     (sympy.cos(x) + sympy.Rational(1, 10**3), False),      # 10^-3: within four digits of 1
     (10**4 * sympy.sin(sympy.Rational(1, 10**4) + x), False),   # exactly 10^4 and 10^-4: not beyond
     (x / 10001, True),                                     # just beyond 10^4
+    (sympy.Rational(10001, 10**4) * x, False),             # a coefficient: above 1, denominator up to 10^4
+    (sympy.Rational(12001, 12000) * x, True),              # denominator beyond 10^4: sized, 4.08 digits
+    (x ** sympy.Rational(1000001, 1000), True),            # an exponent: numerator 10^6 (not a coefficient)
+    (x ** sympy.Rational(1001, 10**6), True),              # an exponent: denominator 10^6
+    (sympy.Rational(999, 1000) * sympy.cos(x), False),     # three digits each way: not extreme
     (x + 3 * sympy.exp(-50), True), (sympy.cos(x) * (1 + sympy.exp(-50)), True),  # inside a constant too
 ], ids=lambda v: str(v) if isinstance(v, bool) else None)
 def test_scan_flags_extreme_constants_the_reference_lacks(answer, extreme):
@@ -288,3 +293,9 @@ def test_a_tiny_constant_inside_a_constant_sum_is_not_missed():
     r = check_answer("sin x", "cos(x)(1 + e^(-50))")
     assert r.verdict == "incorrect" and r.counterexample is not None
     assert check_answer("sin x", "cos(x)(1 + e^(-50)) - e^(-50) cos(x)").verdict == "correct"
+
+
+def test_a_new_extreme_constant_counts_even_beside_the_references_own():
+    reference = sympy.cos(x) + sympy.Rational(1, 10**50)
+    assert trust.scan(reference, sympy.cos(x) + sympy.Rational(1, 10**60)).extreme is True
+    assert trust.scan(reference, reference + 0 * x).extreme is False
