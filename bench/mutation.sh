@@ -39,10 +39,10 @@ case "$TARGET" in
     TESTS="tests/test_rule_table_mutants.py" ;;
   checker)
     SOURCES="$CHECKING/checker.py $CHECKING/pointwise.py $CHECKING/trust.py"
-    TESTS="tests/test_checker_mutants.py tests/test_checker_mutants_pointwise.py tests/test_checker_mutants_trust.py" ;;
+    TESTS="tests/test_checker_mutants.py tests/test_checker_mutants_messages.py tests/test_checker_mutants_pointwise.py tests/test_checker_mutants_trust.py" ;;
   checker-py)
     SOURCES="$CHECKING/checker.py"
-    TESTS="tests/test_checker_mutants.py" ;;
+    TESTS="tests/test_checker_mutants.py tests/test_checker_mutants_messages.py" ;;
   pointwise)
     SOURCES="$CHECKING/pointwise.py"
     TESTS="tests/test_checker_mutants_pointwise.py" ;;
