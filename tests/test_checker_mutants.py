@@ -245,10 +245,18 @@ def test_a_tanh_of_a_huge_argument_is_still_checked():
     assert r.verdict == "incorrect"
 
 
-def test_the_default_time_limit_is_two_seconds():
-    import inspect
+def test_the_default_time_limit_is_two_seconds(monkeypatch):
+    seen, real = [], checker.time_limit
 
-    assert inspect.signature(checker.check_answer).parameters["timeout"].default == 2.0
+    def recording(seconds):
+        seen.append(seconds)
+        return real(seconds)
+
+    monkeypatch.setattr(checker, "time_limit", recording)
+    assert checker.check_answer("x^2", "2x").verdict == "correct"
+    assert seen == [2.0]
+    checker.check_answer("x^2", "2x", timeout=7.5)
+    assert seen == [2.0, 7.5]
 
 
 def test_an_answer_that_cannot_be_shown_is_invalid_with_no_text():
