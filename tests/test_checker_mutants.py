@@ -27,12 +27,15 @@ x = sympy.Symbol("x")
 
 @pytest.fixture(autouse=True)
 def fresh_caches():
-    """Clear every functools cache of every loaded derivtutor module (whatever its name)."""
+    """Clear every functools cache of every loaded derivtutor module (whatever its name), and
+    call the ``clear()`` a module exports for its own caches (a verdict memo, say)."""
     for name, module in list(sys.modules.items()):
         if name == "derivtutor" or name.startswith("derivtutor."):
             for value in list(vars(module).values()):
                 if callable(getattr(value, "cache_clear", None)):
                     value.cache_clear()
+            if "clear" in getattr(module, "__all__", ()) and callable(getattr(module, "clear", None)):
+                module.clear()
 
 
 def _broken(*args, **kwargs):
