@@ -65,7 +65,7 @@ def _constants(expr: sympy.Expr) -> tuple[frozenset, int]:
     """(the extreme constants of ``expr``, the digits its constants need)."""
     extreme, digits = set(), 0
     for node, parent in _maximal_constants(expr, None):
-        for c in {node} | set(node.atoms(sympy.Rational)):
+        for c in set(sympy.preorder_traversal(node)):  # 1 + e^-50: the e^-50 inside counts too
             size = _log_size(c)
             if c is node and _coefficient(c, parent):
                 continue  # 20971520 x^19: a term of its own, whose resolution ``unresolved`` checks
