@@ -231,6 +231,10 @@ def _compare(reference, answer, variables) -> Comparison:
             out.counterexample = near.counterexample
             break
         features_ok &= any(p in near.agreed for p in left) and any(p in near.agreed for p in right)
+        # Agreement beside a step proves nothing if the step's term is lost against the
+        # others there (sign(x - 30) beside 2x e^(x^2)): each side must resolve every term.
+        features_ok &= all(unresolved(found, variables, tuple(p for p in side if p in near.agreed)) is None
+                           for side in (left, right))
     if len(out.agreed) < MIN_POINTS and variables and out.counterexample is None:
         more = compare_at(reference, answer, variables, _domain_points(variables, key, out.agreed),
                           found.digits)

@@ -31,7 +31,7 @@ from functools import lru_cache
 import numpy
 import sympy
 
-from derivtutor.checking.numeric import Unsupported, float_compile, float_eval
+from derivtutor.checking.numeric import LOW, Unsupported, compile_expr, evaluate, float_compile, float_eval
 from derivtutor.checking.sampling import columns
 from derivtutor.functions import sigmoid
 
@@ -128,7 +128,8 @@ def unresolved(found: Scan, variables, points) -> str | None:
         if any(t is None for t in terms):
             return "unresolved"
         sizes = numpy.abs(numpy.array(terms))
-        sizes[~numpy.isfinite(sizes)] = 0.0
+        for i, j in zip(*numpy.nonzero(~numpy.isfinite(sizes))):
+            sizes[i, j] = _mp_size(node.args[i], variables, points[j])
         top = sizes.max(axis=0)
         resolved = (sizes >= RESOLVED * top) & (top > 0)
         if (resolved.sum(axis=1) < min(MIN_RESOLVED, len(points))).any():
@@ -141,6 +142,21 @@ def unresolved(found: Scan, variables, points) -> str | None:
         if calm.sum() < min(MIN_RESOLVED, len(points)):
             return "unresolved"
     return None
+
+
+def _mp_size(term, variables, point) -> float:
+    """|term| at ``point`` where float64 gave no number: inf when it is beyond float64
+    (2x e^(x^2) at x = 30 outweighs every finite term there), 0 where it is undefined."""
+    try:
+        value = evaluate(compile_expr(term, variables, LOW), point, LOW, too_large=numpy.inf)
+    except Unsupported:
+        return numpy.inf  # no size known: the other terms there count as unresolved
+    if value is None:
+        return 0.0
+    if value is numpy.inf:
+        return numpy.inf
+    size = abs(value)
+    return float(size) if size < 1e300 else numpy.inf
 
 
 def _values(expr, variables, cols):
