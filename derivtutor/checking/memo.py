@@ -13,8 +13,9 @@ caller), and a stored verdict is a function of its key alone:
   *volatile* happened (``note_volatile``: a proof's own time budget ran out, a
   MemoryError or RecursionError was swallowed), since a rerun may end differently.
 
-``srepr_of`` memoises ``sympy.srepr`` by object identity (the answer's tree is printed
-once per check, not once for the cache key and again for its sample points).
+``srepr_of`` memoises ``sympy.srepr`` by object identity in an LRU (the answer's tree is
+printed once per check, not once for the cache key and again for its sample points; a
+reference's trees once per worker, not once per answer).
 
 >>> cache = LRU(2)
 >>> cache.put("a", 1); cache.put("b", 2); cache.get("a"); cache.put("c", 3)
@@ -32,7 +33,9 @@ import sympy
 __all__ = ["LRU", "RESULTS", "note_volatile", "volatile_count", "srepr_of", "clear"]
 
 RESULT_ENTRIES = 4096
-_SREPR_ENTRIES = 64
+#: Objects whose srepr is remembered: a class's references (several hundred variants in one
+#: worker) recur every few checks, each with its function and derivative, beside the answer.
+_SREPR_ENTRIES = 2048
 
 
 class LRU:
@@ -90,6 +93,10 @@ def srepr_of(expr: sympy.Basic) -> str:
     """``sympy.srepr(expr)``, remembered for the last few objects (by identity)."""
     entry = _sreprs.get(id(expr))
     if entry is not None and entry[0] is expr:
+        try:
+            _sreprs.move_to_end(id(expr))   # least recently used goes first, not oldest
+        except KeyError:  # another thread dropped it meanwhile
+            pass
         return entry[1]
     text = sympy.srepr(expr)
     _sreprs[id(expr)] = (expr, text)

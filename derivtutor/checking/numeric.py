@@ -120,15 +120,16 @@ class _FloatBackend:
 _FLOAT = _FloatBackend()
 
 
-def _build(expr, index, backend):
+def _build(expr, index, backend, free: dict | None = None):
     """Nested closures computing ``expr`` from ``cols`` (the variables' values, by position)."""
     if expr.is_Symbol:
         i = index[expr]
         return lambda cols: cols[i]
-    if not expr.free_symbols:
+    free = {} if free is None else free
+    if not _has_free(expr, free):
         c = backend.const(expr)
         return lambda cols: c
-    args = [_build(a, index, backend) for a in expr.args]
+    args = [_build(a, index, backend, free) for a in expr.args]
     if expr.is_Add:
         return lambda cols: sum(f(cols) for f in args)
     if expr.is_Mul:
@@ -145,6 +146,26 @@ def _build(expr, index, backend):
         raise Unsupported(expr.func)
     (arg,) = args
     return lambda cols: func(arg(cols))
+
+
+_BASIC_FREE_SYMBOLS = sympy.Basic.free_symbols
+
+
+def _has_free(expr, memo: dict) -> bool:
+    """``bool(expr.free_symbols)``, each node of the tree asked once: SymPy does not cache
+    free_symbols, and asking it at every node of a tree costs the size times the depth.
+    A node with SymPy's default free_symbols (the union of its args') is answered from its
+    args; any other class (Symbol, Derivative, ...) by its own property. ``memo`` maps id
+    to (node, answer) and keeps the node alive, so an id is never reused within one build."""
+    entry = memo.get(id(expr))
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    if type(expr).free_symbols is _BASIC_FREE_SYMBOLS:
+        known = any(_has_free(a, memo) for a in expr.args)
+    else:
+        known = bool(expr.free_symbols)
+    memo[id(expr)] = (expr, known)
+    return known
 
 
 def _build_pow(expr, base, exponent):
