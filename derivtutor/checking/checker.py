@@ -49,7 +49,7 @@ from derivtutor.checking.equivalence import compare, own_timeout
 # diagnose and real_diff are part of this module's interface (the derivation checker uses them)
 from derivtutor.checking.diagnosis import INTERNAL_ERRORS, diagnose, real_diff, show_value as _num  # noqa: F401
 from derivtutor.checking.memo import RESULTS, note_volatile, srepr_of, volatile_count
-from derivtutor.checking.mistakes import rule_tree, show
+from derivtutor.checking.mistakes import rule_derivative, show
 from derivtutor.checking.sampling import course_secret
 from derivtutor.input.parsing import ParseError, decimal_comma_reading, parse
 from derivtutor.render.notation import course_latex
@@ -118,7 +118,7 @@ class Reference:
 def reference(function: sympy.Expr | None, var: sympy.Symbol, expected: sympy.Expr | None) -> Reference:
     """The reference derivative of ``function`` (or the given ``expected``)."""
     if expected is None:
-        expected = rule_tree(function, var).eval()
+        expected = rule_derivative(function, var)
         from_rules = True
     else:
         from_rules = False

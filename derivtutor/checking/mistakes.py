@@ -239,11 +239,18 @@ def rule_tree(function: Expr, var: Symbol):
     return derive(function, var)
 
 
+@lru_cache(maxsize=1024)
+def rule_derivative(function: Expr, var: Symbol) -> Expr:
+    """``rule_tree(function, var).eval()``, once per function: the checker's reference, the
+    variant's answer and the mistakes' "right" result are this one expression."""
+    return rule_tree(function, var).eval()
+
+
 @lru_cache(maxsize=4096)
 def candidates(function: Expr, var: Symbol) -> tuple[Mistake, ...]:
     """Every single-mistake wrong derivative of ``function``, outermost rule first."""
     tree = rule_tree(function, var)
-    right = tree.eval()
+    right = rule_derivative(function, var)
     out, seen = [], {right}
     for node, shown in _walk(tree):
         for code, key, wrong, fields in _local_mistakes(node, shown):

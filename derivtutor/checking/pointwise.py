@@ -50,16 +50,21 @@ def compare_at(reference, answer, variables, points, digits: int = 0, constant: 
     """See the module docstring; ``constant`` compares complex values too (no variables)."""
     out = Outcome()
     if digits == 0 and _fits_float(reference, variables) and _fits_float(answer, variables):
-        rv, av = (float_eval(float_compile(e, variables), columns(points, len(variables)))
-                  for e in (reference, answer))
-        real_r, real_a = float_real(rv), float_real(av)
+        cols = columns(points, len(variables))
+        rv, av = (float_eval(float_compile(e, variables), cols) for e in (reference, answer))
+        # The masks of every point at once (elementwise, so each point's entry is what the
+        # same test on that point alone gives), read as Python booleans in the loop.
+        real_r, real_a = float_real(rv).tolist(), float_real(av).tolist()
+        finite_r, finite_a = numpy.isfinite(rv).tolist(), numpy.isfinite(av).tolist()
+        with numpy.errstate(all="ignore"):  # NaN where undefined: no warning, never close
+            close = float_close(av, rv).tolist()
         for i, p in enumerate(points):
-            both = constant and numpy.isfinite(rv[i]) and numpy.isfinite(av[i])
-            if (both or (real_r[i] and real_a[i])) and float_close(av[i:i + 1], rv[i:i + 1])[0]:
+            both = constant and finite_r[i] and finite_a[i]
+            if (both or (real_r[i] and real_a[i])) and close[i]:
                 out.agreed.append(p)
-            elif not numpy.isfinite(rv[i]) and not numpy.isfinite(av[i]):
+            elif not finite_r[i] and not finite_a[i]:
                 out.dropped += 1  # both beyond float64: other points decide
-            elif numpy.isfinite(rv[i]) and not real_r[i] and not constant:
+            elif finite_r[i] and not real_r[i] and not constant:
                 out.dropped += 1
             elif _confirm(out, reference, answer, variables, p, 30, constant):
                 return out

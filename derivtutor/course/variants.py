@@ -160,9 +160,11 @@ def reference_text(function: str, variable: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _reference(function: str, variable: str):
-    from derivtutor.steps.engine import derive, variable_symbol
+    from derivtutor.checking.mistakes import rule_derivative
+    from derivtutor.steps.engine import variable_symbol
 
-    return derive(parse_text(function), variable_symbol(variable)).eval()
+    # the checker's own rule tree and result (one derivation per variant in a worker, not two)
+    return rule_derivative(parse_text(function), variable_symbol(variable))
 
 
 def _plain_text(expr) -> str:
