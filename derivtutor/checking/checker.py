@@ -251,7 +251,7 @@ def _verdict(ref: Reference, expr, text: str, lang, require_simplified, credit) 
                        counterexample=ce.to_dict() if ce else None, **base)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)   # one per reference: a worker of a randomised class holds hundreds
 def conditioned(expected: sympy.Expr) -> sympy.Expr:
     """The reference in a form whose values can be computed: 1 - th^2 u is 1/ch^2 u exactly,
     but at u = e^9 it is 0 until 7000 digits, while 1/ch^2 u is resolved at once."""
