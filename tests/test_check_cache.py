@@ -136,3 +136,23 @@ def test_sech_form_is_what_the_pattern_gives():
         assert checker._sech_squared(e) == expected, e
         changed += expected != e
     assert changed >= 8
+
+
+def test_srepr_of_prints_what_sympy_srepr_prints():
+    # Witness: sympy.srepr itself. srepr_of remembers subtrees' texts by identity; trees that
+    # share subtrees (SymPy's cache hands out the same cos(x**9)), printed in any order, and
+    # numbers whose text carries a precision must all print exactly as srepr prints them.
+    import sympy
+
+    from derivtutor.checking.mistakes import candidates
+    from derivtutor.input.parsing import parse
+
+    texts = ["9x^8 cos(x^9)", "-(9*x^8*cos(x^9))", "2*(9*x^8*cos(x^9))", "(9*x^8*cos(x^9))/x",
+             "37*(9*x^8*cos(x^9))/37", "(9*x^8*cos(x^9)) + 40", r"\frac{1}{1 + x^{2}}", "0.5 x + 1/3",
+             "x^(1/3) e^(-x^2) + ln|x| + sigmoid(w x + b)", "tg^2(x) + 1", "sqrt(k/m) sqrt(m/k)"]
+    x = sympy.Symbol("x")
+    trees = [parse(t) for t in texts] + [m.expr for m in candidates(sympy.sin(x ** 3) * sympy.exp(2 * x), x)]
+    trees += [sympy.Float("0.1", 40) * x, sympy.Float("0.1", 15) * x, sympy.Integer(10) ** 40 * x]
+    for tree in trees + trees[::-1]:
+        for sub in sympy.preorder_traversal(tree):
+            assert memo.srepr_of(sub) == sympy.srepr(sub)

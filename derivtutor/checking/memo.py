@@ -29,6 +29,7 @@ import threading
 from collections import OrderedDict
 
 import sympy
+from sympy.printing.repr import ReprPrinter
 
 __all__ = ["LRU", "RESULTS", "note_volatile", "volatile_count", "srepr_of", "clear"]
 
@@ -68,9 +69,35 @@ class LRU:
         return len(self._items)
 
 
+_SUBTREE_ENTRIES = 16384
+
 RESULTS = LRU(RESULT_ENTRIES)
 _volatile = [0]
 _sreprs: OrderedDict = OrderedDict()   # id -> (the object, kept alive so its id is not reused; text)
+_subtrees: OrderedDict = OrderedDict()  # the same, for every subtree printed
+
+
+class _SubtreeRepr(ReprPrinter):
+    """``sympy.srepr``'s printer (default settings) remembering the text of each subtree by
+    identity: SymPy's cache hands the same objects (cos(x**9), x**8) to many answers and
+    to their reference, and srepr is compositional -- a subtree's text is the same wherever
+    it stands (the printer keeps no state that a subtree's text depends on) -- so each is
+    printed once. Calls with printer options are not remembered."""
+
+    def _print(self, expr, **kwargs):
+        if kwargs or not isinstance(expr, sympy.Basic):
+            return super()._print(expr, **kwargs)
+        entry = _subtrees.get(id(expr))
+        if entry is not None and entry[0] is expr:
+            return entry[1]
+        text = super()._print(expr)
+        _subtrees[id(expr)] = (expr, text)
+        while len(_subtrees) > _SUBTREE_ENTRIES:
+            try:
+                _subtrees.popitem(last=False)
+            except KeyError:  # another thread emptied it
+                break
+        return text
 
 
 def note_volatile() -> None:
@@ -98,7 +125,7 @@ def srepr_of(expr: sympy.Basic) -> str:
         except KeyError:  # another thread dropped it meanwhile
             pass
         return entry[1]
-    text = sympy.srepr(expr)
+    text = _SubtreeRepr().doprint(expr)   # = sympy.srepr(expr), shared subtrees printed once
     _sreprs[id(expr)] = (expr, text)
     while len(_sreprs) > _SREPR_ENTRIES:
         try:
