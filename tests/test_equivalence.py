@@ -219,3 +219,19 @@ def test_mpmath_tier_matches_sympy_evalf(text):
         assert near(value, w, 1e-35), (c, v, w)
         checked += 1
     assert checked >= 8
+
+
+def test_the_compilers_free_symbol_test_is_sympys():
+    # Witness: SymPy's own free_symbols at every node, bound variables included (Derivative,
+    # Integral, Lambda keep theirs out), and function classes (FunctionClass is a metaclass).
+    from derivtutor.checking.numeric import _has_free
+    from derivtutor.functions import sigmoid
+
+    x, y, t = sympy.symbols("x y t")
+    trees = [sympy.sin(x**2) * sigmoid(3 * x) + sympy.pi, sympy.Derivative(x * y, y) + sympy.E,
+             sympy.Integral(t**2, (t, 0, 1)) * x, sympy.Lambda(t, t + 1)(2) + sympy.Abs(y - 1),
+             sympy.exp(sympy.cos(sympy.Rational(1, 3))) + sympy.sqrt(2) * x]
+    for tree in trees:
+        memo: dict = {}
+        for node in sympy.preorder_traversal(tree):
+            assert _has_free(node, memo) == bool(node.free_symbols), node

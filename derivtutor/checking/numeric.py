@@ -148,19 +148,27 @@ def _build(expr, index, backend, free: dict | None = None):
     return lambda cols: func(arg(cols))
 
 
-_BASIC_FREE_SYMBOLS = sympy.Basic.free_symbols
+_BASIC_FREE_SYMBOLS = vars(sympy.Basic)["free_symbols"]
+
+
+@lru_cache(maxsize=None)
+def _default_free_symbols(cls) -> bool:
+    """Does ``cls`` take SymPy's default free_symbols (the union of the args')? Found in the
+    MRO as an instance finds it (``cls.free_symbols`` would ask FunctionClass, the metaclass)."""
+    for klass in cls.__mro__:
+        if "free_symbols" in vars(klass):
+            return vars(klass)["free_symbols"] is _BASIC_FREE_SYMBOLS
+    return False
 
 
 def _has_free(expr, memo: dict) -> bool:
-    """``bool(expr.free_symbols)``, each node of the tree asked once: SymPy does not cache
-    free_symbols, and asking it at every node of a tree costs the size times the depth.
-    A node with SymPy's default free_symbols (the union of its args') is answered from its
-    args; any other class (Symbol, Derivative, ...) by its own property. ``memo`` maps id
-    to (node, answer) and keeps the node alive, so an id is never reused within one build."""
+    """``bool(expr.free_symbols)``, each node asked once (SymPy does not cache free_symbols;
+    asked at every node it costs size x depth): from the args for SymPy's default
+    free_symbols, else (Symbol, Derivative, ...) by the node's own. ``memo``: id -> (node, answer)."""
     entry = memo.get(id(expr))
     if entry is not None and entry[0] is expr:
         return entry[1]
-    if type(expr).free_symbols is _BASIC_FREE_SYMBOLS:
+    if _default_free_symbols(type(expr)):
         known = any(_has_free(a, memo) for a in expr.args)
     else:
         known = bool(expr.free_symbols)
