@@ -42,7 +42,7 @@ import sys
 from collections.abc import Mapping
 from itertools import chain
 
-from derivtutor.catalogue import message
+from derivtutor.catalogue import catalogue, message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
 from derivtutor.course.variants import pick_label, variant_labels, variant_of
 from derivtutor.grading.gradebook import GradedItem, GradeReport, problem_reason, problem_text
@@ -154,6 +154,9 @@ def normalise(answer: str) -> str:
     >>> normalise("y' = 2 x\\n\\n  = 2x ")
     "y'=2 x\\n=2x"
     """
+    words = answer.split()
+    if len(words) == 1 and len(words[0]) == len(answer):  # no whitespace at all (most answers): as it is
+        return answer
     lines = (_unspaced(_SPACES.sub(" ", line.strip())) for line in answer.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -224,7 +227,7 @@ class _Intake:
                 yield from self._flush(rows, problems, items)
                 chunk = min(CHUNK, 2 * chunk)
         yield from self._flush(rows, problems, items)
-        _supersede(self.store)
+        self.store.supersede()
 
     def _take(self, entry, rows: list, problems: list, items: list) -> None:
         bank, lang, where = self.bank, self.lang, (entry.source, entry.line)
@@ -272,22 +275,6 @@ class _Intake:
 def _problem_row(problem: Problem) -> tuple:
     return (problem.source, problem.line, problem.code, json.dumps([list(f) for f in problem.fields], ensure_ascii=False),
             problem.student, problem.exercise)
-
-
-#: The rows a later row of the same student and exercise replaces, with the line that replaces them.
-_LATER = """SELECT seq, source, line, student, exercise, kept_line FROM (
-    SELECT seq, source, line, student, exercise, FIRST_VALUE(line) OVER w AS kept_line, ROW_NUMBER() OVER w AS rank
-    FROM rows WINDOW w AS (PARTITION BY student, exercise ORDER BY source DESC, line DESC)) WHERE rank > 1"""
-
-
-def _supersede(store: Store) -> None:
-    """Mark every answer but a student's last to an exercise superseded, with a warning naming both lines."""
-    db = store.db
-    db.execute(f"UPDATE rows SET superseded = 1 WHERE seq IN (SELECT seq FROM ({_LATER}))")
-    db.execute(f"""INSERT INTO problems (source, line, code, fields, student, exercise)
-        SELECT source, line, 'grading.duplicate', json_array(json_array('student', student),
-               json_array('exercise', exercise), json_array('later', kept_line)), student, exercise FROM ({_LATER})""")
-    db.commit()
 
 
 def _check(store: Store, intake: _Intake, jobs, timeout, memory_mb, lang, progress) -> None:
@@ -376,7 +363,9 @@ def _malformed(problem: Problem, exercise: Exercise, lang: str) -> GradedItem:
 
 
 def _preload(kinds: set) -> None:
-    """Import the checkers before workers fork, so every worker starts warm and with the same code."""
+    """Import the checkers (and read the message catalogue, which every check's feedback and every
+    item needs) before workers fork, so every worker starts warm and with the same code."""
+    catalogue()
     for kind in sorted(kinds):
         try:
             checker_for(kind)
