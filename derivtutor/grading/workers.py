@@ -36,8 +36,10 @@ memory page by page.
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
@@ -177,6 +179,13 @@ class _Worker:
         child.close()
         self.held = deque()
         self.deadline = None
+        self.poller = select.poll() if hasattr(select, "poll") else None  # one per worker, not per message
+        if self.poller is not None:
+            self.poller.register(self.conn.fileno(), select.POLLIN)
+
+    def has_message(self) -> bool:
+        """Whether an outcome (or the end of the pipe) is waiting to be read."""
+        return bool(self.poller.poll(0)) if self.poller is not None else self.conn.poll()
 
     def give(self, batch: list, hard_limit: float) -> None:
         idle = not self.held
@@ -307,12 +316,24 @@ def _hand_out(workers: list, router: _Router, size: int, context, config: tuple,
             router.put_back(batch)
 
 
+def _ready(busy: list, timeout: float) -> set:
+    """The connections of ``busy`` workers with something to read, waiting up to ``timeout`` seconds
+    (a poll object is cheap to build; ``multiprocessing.connection.wait`` builds a selector)."""
+    if not hasattr(select, "poll"):
+        return set(wait([w.conn for w in busy], timeout=timeout))
+    poller, by_fd = select.poll(), {}
+    for worker in busy:
+        by_fd[worker.conn.fileno()] = worker.conn
+        poller.register(worker.conn.fileno(), select.POLLIN)
+    return {by_fd[fd] for fd, _ in poller.poll(math.ceil(timeout * 1000))}
+
+
 def _collect(workers: list, context, config: tuple, on_outcome, router: _Router, hard_limit: float,
              block: bool = True) -> None:
     """Take the outcomes the workers have sent (waiting for one, or a deadline, when ``block``)."""
     busy = [w for w in workers if w is not None and w.held]
     soonest = min(w.deadline for w in busy)
-    ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()) if block else 0)
+    ready = _ready(busy, max(0.0, soonest - time.monotonic()) if block else 0.0)
     now = time.monotonic()
     for slot, worker in enumerate(workers):
         if worker is None or not worker.held:
@@ -320,7 +341,7 @@ def _collect(workers: list, context, config: tuple, on_outcome, router: _Router,
         leave = False
         if worker.conn in ready:
             try:
-                while worker.held and not leave and worker.conn.poll():
+                while worker.held and not leave and worker.has_message():
                     index, outcome, leave, cpu = worker.conn.recv()
                     worker.held.popleft()
                     worker.restart_clock(hard_limit, cpu)
