@@ -3,9 +3,11 @@
 The order of work, and why:
 
 1. the submissions are read as a stream (``derivtutor.grading.submissions``) into a
-   private SQLite file (``derivtutor.grading.store``), so memory stays flat whatever
-   the class; unreadable rows become problems with a line number, and a zero for
-   that student where we know who;
+   private SQLite file (``derivtutor.grading.store``), a chunk of rows at a time
+   (``_Intake``), so memory stays flat whatever the class; unreadable rows become
+   problems with a line number, and a zero for that student where we know who. The
+   distinct checks first met in a chunk go to the workers at once, so the class is
+   checked while it is still being read;
 2. each (student, exercise id) pair is resolved to an exercise in one place,
    ``exercise_for``; an answer to an unknown exercise is a problem and a zero;
 3. when a student answers an exercise twice, the last row counts, the earlier one
