@@ -216,3 +216,44 @@ def test_a_second_batch_keeps_the_clock_of_the_task_running(monkeypatch):
     assert worker.deadline == 104.0 and len(worker.held) == 2
     worker.restart_clock(4.0, cpu=12.5)                      # task 0 reported, with the worker's CPU clock
     assert (worker.deadline, worker.cpu_mark) == (109.0, 12.5)
+
+
+def test_checking_starts_while_the_class_is_still_read(pids, monkeypatch):
+    # The witness is the order of events: how many rows the grader had read when it forked its
+    # first worker, and when it handed out its first batch (no clock involved).
+    read, forks, batches = [], [], []
+    real_init, real_give = workers._Worker.__init__, workers._Worker.give
+
+    def init(self, *args):
+        forks.append(len(read))
+        real_init(self, *args)
+
+    def give(self, batch, hard_limit):
+        batches.append(len(read))
+        return real_give(self, batch, hard_limit)
+
+    monkeypatch.setattr(workers._Worker, "__init__", init)
+    monkeypatch.setattr(workers._Worker, "give", give)
+    table = [(f"s{i:03d}", ex, "ok" if i % 3 else f"no {i}") for i in range(200) for ex in ("table-sin", "table-cos")]
+
+    def rows():
+        for row in _rows(table):
+            read.append(row)
+            yield row
+
+    report = grade(rows(), jobs=2, progress=False)
+    assert len(read) == len(table)
+    assert forks and forks[0] < len(table) // 4 and batches[0] < len(table) // 4
+    items = {(i.student, i.exercise): i for i in report.items}
+    assert all(items[(s, e)].score == (1.0 if a == "ok" else 0.0) for s, e, a in table)
+
+
+def test_a_class_with_one_task_forks_one_worker(pids, monkeypatch):
+    forks = []
+    real_init = workers._Worker.__init__
+    monkeypatch.setattr(workers._Worker, "__init__", lambda self, *args: forks.append(1) or real_init(self, *args))
+    report = grade(_rows([("a", "table-sin", "ok"), ("b", "table-sin", "ok"), ("c", "table-sin", "")]), jobs=2,
+                   progress=False)
+    assert len(forks) == 1
+    assert [(i.student, i.status, i.score) for i in report.items] == [("a", "graded", 1.0), ("b", "graded", 1.0),
+                                                                        ("c", "missing", 0.0)]

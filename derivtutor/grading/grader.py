@@ -3,9 +3,11 @@
 The order of work, and why:
 
 1. the submissions are read as a stream (``derivtutor.grading.submissions``) into a
-   private SQLite file (``derivtutor.grading.store``), so memory stays flat whatever
-   the class; unreadable rows become problems with a line number, and a zero for
-   that student where we know who;
+   private SQLite file (``derivtutor.grading.store``), a chunk of rows at a time
+   (``_Intake``), so memory stays flat whatever the class; unreadable rows become
+   problems with a line number, and a zero for that student where we know who. The
+   distinct checks first met in a chunk go to the workers at once, so the class is
+   checked while it is still being read;
 2. each (student, exercise id) pair is resolved to an exercise in one place,
    ``exercise_for``; an answer to an unknown exercise is a problem and a zero;
 3. when a student answers an exercise twice, the last row counts, the earlier one
@@ -42,7 +44,7 @@ import sys
 from collections.abc import Mapping
 from itertools import chain
 
-from derivtutor.catalogue import message
+from derivtutor.catalogue import catalogue, message
 from derivtutor.course.bank import Exercise, checker_for, load_exercises
 from derivtutor.course.variants import pick_label, variant_labels, variant_of
 from derivtutor.grading.gradebook import GradedItem, GradeReport, problem_reason, problem_text
@@ -55,8 +57,11 @@ from derivtutor.grading.workers import check_tasks
 
 DEFAULT_TIMEOUT = 2.0
 DEFAULT_MEMORY_MB = 1024
-#: Tasks handed to the workers per page read from the store.
+#: Outcomes written to the store at a time.
 PAGE = 2000
+#: Rows read before the tasks first met in them go to the workers: a few at first, so that the
+#: first checks start early, then up to CHUNK.
+FIRST_CHUNK, CHUNK = 8, 256
 
 
 def exercise_for(bank: dict, student: str, exercise_id: str, seed: str | None = None,
@@ -151,6 +156,9 @@ def normalise(answer: str) -> str:
     >>> normalise("y' = 2 x\\n\\n  = 2x ")
     "y'=2 x\\n=2x"
     """
+    words = answer.split()
+    if len(words) == 1 and len(words[0]) == len(answer):  # no whitespace at all (most answers): as it is
+        return answer
     lines = (_unspaced(_SPACES.sub(" ", line.strip())) for line in answer.splitlines())
     return "\n".join(line for line in lines if line)
 
@@ -190,35 +198,46 @@ def grade(rows, problems=(), *, exercises_dir=None, bank=None,
         if missing:
             raise KeyError(", ".join(missing))
     store = Store()
-    exercises, first_seen = _ingest(store, chain(rows, problems), bank, lang, seed, variants)
-    _supersede(store)
-    _check(store, exercises, jobs, timeout, memory_mb, lang, progress)
+    intake = _Intake(store, chain(rows, problems), bank, lang, seed, variants)
+    _check(store, intake, jobs, timeout, memory_mb, lang, progress)
     columns = [bank[i] for i in assignment] if assignment else [
-        bank[i] for i in sorted(first_seen, key=first_seen.get)]
+        bank[i] for i in sorted(intake.first_seen, key=intake.first_seen.get)]
     _mark_counted(store, columns)
     return GradeReport(store, columns, lang, bank_ids=bank)
 
 
-def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = None,
-            variants: bool = True) -> tuple[dict, dict]:
-    """Write rows, problems and the items known without a check; returns (the ``Variants`` of
-    every task key met, exercise id -> where it first appears)."""
-    exercises, first_seen, rows, problems, items, labels = Variants(bank), {}, [], [], [], {}
+class _Intake:
+    """The entries written to the store a chunk of rows at a time, with the items known without a check.
 
-    def flush():
-        store.insert("rows", ("student", "exercise", "answer", "syntax", "source", "line", "task_key", "norm"), rows)
-        store.insert("problems", ("source", "line", "code", "fields", "student", "exercise"), problems)
-        store.add_items(items)
-        for batch in (rows, problems, items):
-            batch.clear()
+    Iterating gives (task id, task key, normalised answer, syntax) of each distinct task
+    the first time a row has it, while the rest is still being read, so the workers
+    check as the class is read; when the last row is in, duplicates are superseded.
+    ``exercises``: the ``Variants`` of every task key met; ``first_seen``: exercise id ->
+    where it first appears.
+    """
 
-    for entry in entries:
-        where = (entry.source, entry.line)
-        student = entry.student if variants else ""  # "": the default variant for everyone
-        key = task_key(bank, student, entry.exercise, seed, labels) if entry.student else None
+    def __init__(self, store: Store, entries, bank: dict, lang: str, seed: str | None = None, variants: bool = True):
+        self.store, self.entries, self.bank, self.lang, self.seed, self.variants = \
+            store, entries, bank, lang, seed, variants
+        self.exercises, self.first_seen, self.labels, self.kinds = Variants(bank), {}, {}, set()
+
+    def __iter__(self):
+        rows, problems, items, chunk = [], [], [], FIRST_CHUNK
+        for entry in self.entries:
+            self._take(entry, rows, problems, items)
+            if len(rows) + len(problems) >= chunk:
+                yield from self._flush(rows, problems, items)
+                chunk = min(CHUNK, 2 * chunk)
+        yield from self._flush(rows, problems, items)
+        self.store.supersede()
+
+    def _take(self, entry, rows: list, problems: list, items: list) -> None:
+        bank, lang, where = self.bank, self.lang, (entry.source, entry.line)
+        student = entry.student if self.variants else ""  # "": the default variant for everyone
+        key = task_key(bank, student, entry.exercise, self.seed, self.labels) if entry.student else None
         exercise = None if key is None else bank[entry.exercise]
-        if exercise is not None and (entry.exercise not in first_seen or where < first_seen[entry.exercise]):
-            first_seen[entry.exercise] = where
+        if exercise is not None and (entry.exercise not in self.first_seen or where < self.first_seen[entry.exercise]):
+            self.first_seen[entry.exercise] = where
         if isinstance(entry, Problem):
             problems.append(_problem_row(entry))
             if exercise is not None:
@@ -231,13 +250,28 @@ def _ingest(store: Store, entries, bank: dict, lang: str, seed: str | None = Non
                                     message=problem_text(problem, lang), source=entry.source, line=entry.line,
                                     graded=False, not_graded=problem.code).to_dict())
         else:
-            exercises.add(key)
+            if exercise.kind not in self.kinds:  # imported before a worker meets it, so later forks start warm
+                self.kinds.add(exercise.kind)
+                _preload({exercise.kind})
+            self.exercises.add(key)
             rows.append((entry.student, entry.exercise, entry.answer, entry.syntax, entry.source, entry.line,
                          key, normalise(entry.answer)))
-        if len(rows) + len(problems) >= 5000:
-            flush()
-    flush()
-    return exercises, first_seen
+
+    def _flush(self, rows: list, problems: list, items: list):
+        """Write the batches, and give the tasks first met in them (a query that ends before anything is given)."""
+        store, db = self.store, self.store.db
+        last_row, last_task = db.execute("SELECT (SELECT COALESCE(MAX(seq), 0) FROM rows), "
+                                         "(SELECT COALESCE(MAX(id), 0) FROM tasks)").fetchone()
+        store.insert("rows", ("student", "exercise", "answer", "syntax", "source", "line", "task_key", "norm"), rows)
+        store.insert("problems", ("source", "line", "code", "fields", "student", "exercise"), problems)
+        store.add_items(items)
+        for batch in (rows, problems, items):
+            batch.clear()
+        db.execute("INSERT OR IGNORE INTO tasks (task_key, norm, syntax) SELECT task_key, norm, syntax FROM rows "
+                   "WHERE seq > ? ORDER BY seq", (last_row,))
+        new = db.execute("SELECT id, task_key, norm, syntax FROM tasks WHERE id > ? ORDER BY id", (last_task,)).fetchall()
+        db.commit()
+        return new
 
 
 def _problem_row(problem: Problem) -> tuple:
@@ -245,80 +279,57 @@ def _problem_row(problem: Problem) -> tuple:
             problem.student, problem.exercise)
 
 
-#: The rows a later row of the same student and exercise replaces, with the line that replaces them.
-_LATER = """SELECT seq, source, line, student, exercise, kept_line FROM (
-    SELECT seq, source, line, student, exercise, FIRST_VALUE(line) OVER w AS kept_line, ROW_NUMBER() OVER w AS rank
-    FROM rows WINDOW w AS (PARTITION BY student, exercise ORDER BY source DESC, line DESC)) WHERE rank > 1"""
+def _check(store: Store, intake: _Intake, jobs, timeout, memory_mb, lang, progress) -> None:
+    """Check each distinct task once in the workers, as the intake finds it, then write every row's item.
 
-
-def _supersede(store: Store) -> None:
-    """Mark every answer but a student's last to an exercise superseded, with a warning naming both lines."""
-    db = store.db
-    db.execute(f"UPDATE rows SET superseded = 1 WHERE seq IN (SELECT seq FROM ({_LATER}))")
-    db.execute(f"""INSERT INTO problems (source, line, code, fields, student, exercise)
-        SELECT source, line, 'grading.duplicate', json_array(json_array('student', student),
-               json_array('exercise', exercise), json_array('later', kept_line)), student, exercise FROM ({_LATER})""")
-    db.commit()
-
-
-def _check(store: Store, exercises: Variants, jobs, timeout, memory_mb, lang, progress) -> None:
-    """Check each distinct task once in the workers, then write every row's item.
-
-    The tasks are numbered exercise by exercise, so that the workers meet them grouped
-    and each exercise's set-up is done once, in the worker that checks it. A blank
-    answer needs no worker: it is a missing one."""
-    db = store.db
-    db.execute("INSERT OR IGNORE INTO tasks (task_key, norm, syntax) "
-               "SELECT task_key, norm, syntax FROM rows WHERE superseded = 0 ORDER BY task_key, seq")
-    db.commit()
-    (count,) = next(store.query("SELECT COUNT(*) FROM tasks WHERE norm != ''"))
-    _preload({exercises.base(key).kind for key in exercises})
-    bar, done, waiting = _progress_bar(count, progress), [], {}   # waiting: task id -> (key, norm) being checked
+    The workers are handed the tasks as the class is read (``check_tasks`` reads on while
+    they check); each goes to the worker that set up its exercise. A blank answer needs
+    no worker: it is a missing one."""
+    db, exercises = store.db, intake.exercises
+    bar, done, waiting = None, [], {}   # waiting: task id -> (key, norm) being checked
+    show = sys.stderr.isatty() if progress is None else progress
 
     def flush():
         db.executemany(SET_OUTCOME, done)
         db.commit()
         done.clear()
 
-    def on_outcome(index: int, outcome: dict) -> None:
-        key, norm = waiting.pop(index)
+    def record(index: int, key: str, norm: str, outcome: dict | None) -> None:
         done.append((*task_columns(outcome, exercises.base(key).points, key, norm, lang), index))
-        if bar and norm:
-            bar.update()
         if len(done) >= PAGE:
             flush()
 
-    pages = _task_pages(store, waiting, on_outcome)
+    def on_outcome(index: int, outcome: dict) -> None:
+        key, norm = waiting.pop(index)
+        record(index, key, norm, outcome)
+        if bar:
+            bar.update()
+
+    def tasks():
+        nonlocal bar
+        for index, key, norm, syntax in intake:
+            if not norm:
+                record(index, key, norm, None)
+                continue
+            if show:
+                bar = bar or _progress_bar(True)
+                bar.total = len(waiting) + bar.n + 1
+            waiting[index] = (key, norm)
+            yield index, (key, norm, syntax)
+
+    stream = tasks()
     try:
-        check_tasks(pages, exercises=exercises, jobs=jobs, lang=lang, timeout=timeout, memory_mb=memory_mb,
-                    on_outcome=on_outcome, total=count)
+        check_tasks(stream, exercises=exercises, jobs=jobs, lang=lang, timeout=timeout, memory_mb=memory_mb,
+                    on_outcome=on_outcome)
     finally:
         if bar:
             bar.close()
-    for _ in pages:  # with nothing to check, the workers read no page: the blank answers are still given theirs
+    for _ in stream:  # the whole class is read even if the workers stopped asking
         pass
     flush()
     db.execute(ITEMS_SQL)
     db.commit()
     store.add_items(_superseded_items(store, exercises, lang))
-
-
-def _task_pages(store: Store, waiting: dict, on_outcome):
-    """(id, task) of every task to check, a page at a time (each page's query ends before
-    outcomes are written); a blank answer's outcome is given at once."""
-    last = 0
-    while True:
-        page = list(store.query("SELECT id, task_key, norm, syntax FROM tasks WHERE id > ? ORDER BY id LIMIT ?",
-                                (last, PAGE)))
-        if not page:
-            return
-        for task_id, key, norm, syntax in page:
-            waiting[task_id] = (key, norm)
-            if norm:
-                yield task_id, (key, norm, syntax)
-            else:
-                on_outcome(task_id, None)
-        last = page[-1][0]
 
 
 def _superseded_items(store: Store, exercises: Variants, lang: str):
@@ -354,7 +365,9 @@ def _malformed(problem: Problem, exercise: Exercise, lang: str) -> GradedItem:
 
 
 def _preload(kinds: set) -> None:
-    """Import the checkers before workers fork, so every worker starts warm and with the same code."""
+    """Import the checkers (and read the message catalogue, which every check's feedback and every
+    item needs) before workers fork, so every worker starts warm and with the same code."""
+    catalogue()
     for kind in sorted(kinds):
         try:
             checker_for(kind)
@@ -362,13 +375,14 @@ def _preload(kinds: set) -> None:
             pass  # each worker will meet the same error and score its items 0 with the reason
 
 
-def _progress_bar(total: int, progress: bool | None):
-    """A tqdm bar on stderr when it is a terminal (or when asked); None otherwise."""
+def _progress_bar(progress: bool | None):
+    """A tqdm bar on stderr when it is a terminal (or when asked); None otherwise. Its total
+    grows as the class is read."""
     if progress is None:
         progress = sys.stderr.isatty()
-    if not progress or total == 0:
+    if not progress:
         return None
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: workers are forked while the bar runs
-    return tqdm(total=total, unit="answer", file=sys.stderr, leave=False)
+    return tqdm(total=1, unit="answer", file=sys.stderr, leave=False)

@@ -30,6 +30,10 @@ CREATE TABLE items (student TEXT, exercise TEXT, line INTEGER, source TEXT, stat
 """
 #: Rows written per transaction.
 BATCH = 5000
+#: The rows a later row of the same student and exercise replaces, with the line that replaces them.
+_LATER = """SELECT seq, source, line, student, exercise, kept_line FROM (
+    SELECT seq, source, line, student, exercise, FIRST_VALUE(line) OVER w AS kept_line, ROW_NUMBER() OVER w AS rank
+    FROM rows WINDOW w AS (PARTITION BY student, exercise ORDER BY source DESC, line DESC)) WHERE rank > 1"""
 
 
 class Store:
@@ -51,6 +55,18 @@ class Store:
         if batch:
             self.db.executemany(sql, batch)
         self.db.commit()
+
+    def supersede(self) -> None:
+        """Mark every answer but a student's last to an exercise superseded, with a warning naming both lines."""
+        db = self.db
+        db.execute(f"CREATE TEMP TABLE later AS {_LATER}")  # the window is worked out once, in its own order
+        db.execute("UPDATE rows SET superseded = 1 WHERE seq IN (SELECT seq FROM later)")
+        db.execute("""INSERT INTO problems (source, line, code, fields, student, exercise)
+            SELECT source, line, 'grading.duplicate', json_array(json_array('student', student),
+                   json_array('exercise', exercise), json_array('later', kept_line)), student, exercise
+            FROM later ORDER BY rowid""")
+        db.execute("DROP TABLE later")
+        db.commit()
 
     def query(self, sql: str, args: tuple = ()):
         """Rows of ``sql``, fetched a batch at a time."""

@@ -12,11 +12,12 @@ checking it. Workers get the exercises from the grader when they are forked
 (nothing is reloaded from disk), and they die with the grader, however it ends
 (``die_with_parent``).
 
-Tasks are routed by exercise (``_Router``): a worker keeps getting the tasks of
-the exercises (or variants) it has checked before, because the first check of
-an exercise pays its set-up (the reference derivative, its forms, the mistake
-candidates) and the worker's caches keep it. A worker with nothing of its own
-left takes a new exercise, and only then, when idle, helps with another worker's.
+Tasks are routed by exercise (``derivtutor.grading.routing``): a worker keeps
+getting the tasks of the exercises (or variants) it has checked before, because
+the first check of an exercise pays its set-up and the worker's caches keep it.
+The tasks are read as the workers need them, and read ahead while they are busy:
+a grader that finds its tasks as it reads the class reads and checks at once.
+A worker is forked when there is a first batch for it.
 
 A worker is given its next batch while it still holds a few tasks (``LOW_WATER``),
 so it never waits for the grader between batches; each outcome carries the
@@ -35,8 +36,10 @@ memory page by page.
 from __future__ import annotations
 
 import gc
+import math
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
@@ -45,13 +48,14 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from derivtutor.budget import WALL_FACTOR, WALL_SLACK, process_cpu_seconds
+from derivtutor.grading.routing import LOOKAHEAD, _Router  # noqa: F401 -- LOOKAHEAD: this module's contract
 
 #: Outcome statuses besides "graded" (the checker returned a verdict).
 TIMEOUT, MEMORY, CRASH, ERROR = "timeout", "memory", "crash", "error"
 #: Most tasks a worker holds at a time (each outcome still comes back as soon as it is known).
 BATCH = 32
-#: Tasks read ahead of the workers, so that each can be handed the exercises it has set up.
-LOOKAHEAD = 4096
+#: Tasks read from the source per turn of the loop while the workers are busy.
+READ_STEP = 16
 #: A worker holding this many tasks or fewer is given its next batch (so it never sits idle
 #: while the grader answers); it holds at most one batch more than that.
 LOW_WATER = 4
@@ -175,6 +179,13 @@ class _Worker:
         child.close()
         self.held = deque()
         self.deadline = None
+        self.poller = select.poll() if hasattr(select, "poll") else None  # one per worker, not per message
+        if self.poller is not None:
+            self.poller.register(self.conn.fileno(), select.POLLIN)
+
+    def has_message(self) -> bool:
+        """Whether an outcome (or the end of the pipe) is waiting to be read."""
+        return bool(self.poller.poll(0)) if self.poller is not None else self.conn.poll()
 
     def give(self, batch: list, hard_limit: float) -> None:
         idle = not self.held
@@ -246,131 +257,91 @@ def check_tasks(tasks, *, exercises: dict, on_outcome, jobs: int | None = None, 
     ``on_outcome(index, outcome)`` as each one ends, in any order.
 
     Tasks go to a worker up to ``BATCH`` at a time, all of one exercise, the one
-    it set up before when there is one (``_Router``); tasks that arrive grouped by
-    exercise are read ahead ``LOOKAHEAD`` at a time.
+    it set up before when there is one (``_Router``). ``tasks`` is read as far as an
+    idle worker needs, and further (up to ``LOOKAHEAD`` in hand) while the workers
+    are busy, so a source that does work as it is read runs beside the checks.
     """
     if total == 0:
         return
     jobs = max(1, min(jobs or os.cpu_count() or 1, total or jobs or os.cpu_count() or 1))
     context, config = _context(), (exercises, lang, timeout, memory_mb, os.getpid())
     hard_limit = timeout * 1.5 + 1.0
-    size = BATCH if total is None else max(1, min(BATCH, total // (4 * jobs)))
-    router = _Router(iter(tasks), steal_from=2 * size)
+    router = _Router(iter(tasks), eager=False)
     frozen = hasattr(gc, "freeze") and context.get_start_method() == "fork"
-    if frozen:
-        gc.freeze()  # the grader's objects stay out of the workers' collections: fewer copied pages
-    workers = [_Worker(context, config) for _ in range(jobs)]
+    workers: list = [None] * jobs   # a slot's worker is forked with its first batch
     try:
         while True:
-            for slot, worker in enumerate(workers):
-                if len(worker.held) <= LOW_WATER:
-                    batch = router.batch(slot, size, steal=not worker.held)
-                    if not batch:
-                        continue
-                    try:
-                        worker.give(batch, hard_limit)
-                    except OSError:  # it died while idle: replace it, the tasks wait
-                        worker.stop()
-                        workers[slot] = _Worker(context, config)
-                        router.put_back(batch)
-            if not any(w.held for w in workers):
-                return
-            _collect(workers, context, config, on_outcome, router, hard_limit)
+            # batches of a quarter of each worker's share: of the total, else of the tasks read so far
+            size = max(1, min(BATCH, (total or router.count) // (4 * jobs)))
+            router.steal_from = 2 * size
+            _hand_out(workers, router, size, context, config, hard_limit, frozen)
+            if not any(w is not None and w.held for w in workers):
+                if router.done:
+                    return
+                _hand_out(workers, router, size, context, config, hard_limit, frozen, force=True)
+                continue
+            read = router.read(READ_STEP)  # read on while the workers check, then look at them again
+            _collect(workers, context, config, on_outcome, router, hard_limit, block=not read)
     finally:
         for worker in workers:
-            worker.stop()
+            if worker is not None:
+                worker.stop()
         if frozen:
             gc.unfreeze()
 
 
-class _Router:
-    """The tasks read but not yet handed out, by exercise key, and which worker slots set up each key.
+def _hand_out(workers: list, router: _Router, size: int, context, config: tuple, hard_limit: float,
+              frozen: bool, force: bool = False) -> None:
+    """Give each worker low on tasks its next batch (an idle one may have tasks read for it).
 
-    >>> router = _Router(iter(enumerate([("a", "1", "auto"), ("b", "2", "auto"), ("a", "3", "auto")])))
-    >>> [i for i, _ in router.batch(0, 8)], [i for i, _ in router.batch(1, 8)]
-    ([0, 2], [1])
-    """
-
-    def __init__(self, source, steal_from: int = 1, lookahead: int = LOOKAHEAD):
-        self.source, self.steal_from, self.lookahead = source, steal_from, lookahead
-        self.pending: dict = {}      # key -> deque of (index, task)
-        self.owners: dict = {}       # key -> slots whose worker was given it
-        self.ready: dict = {}        # slot -> {key: None} of its keys with tasks pending, oldest first
-        self.unowned: dict = {}      # {key: None} of pending keys no slot has had, oldest first
-        self.buffered, self.exhausted = 0, False
-
-    def batch(self, slot: int, size: int, steal: bool = True) -> list:
-        """Up to ``size`` tasks of one key for the worker in ``slot``; [] when none should go there now.
-
-        ``steal=False`` (a worker still busy): only its own keys or new ones, never another's."""
-        self._fill()
-        key = self._choose(slot, steal)
-        if key is None:
-            return []
-        if slot not in self.owners.setdefault(key, set()):
-            self.owners[key].add(slot)
-            self.unowned.pop(key, None)
-            self.ready.setdefault(slot, {})[key] = None
-        queue = self.pending[key]
-        batch = [queue.popleft() for _ in range(min(size, len(queue)))]
-        self.buffered -= len(batch)
-        if not queue:
-            del self.pending[key]
-            for owner in self.owners[key]:
-                self.ready[owner].pop(key, None)
-        return batch
-
-    def put_back(self, held) -> None:
-        """Tasks a worker held but did not finish, to be handed out again before the others of their key."""
-        for index, task in reversed(list(held)):
-            self._add(index, task, front=True)
-
-    def _add(self, index: int, task: tuple, front: bool = False) -> None:
-        key = task[0]
-        if key not in self.pending:
-            self.pending[key] = deque()
-            for owner in self.owners.get(key, ()):
-                self.ready[owner][key] = None
-            if key not in self.owners:
-                self.unowned[key] = None
-        (self.pending[key].appendleft if front else self.pending[key].append)((index, task))
-        self.buffered += 1
-
-    def _fill(self) -> None:
-        while not self.exhausted and self.buffered < self.lookahead:
-            try:
-                index, task = next(self.source)
-            except StopIteration:
-                self.exhausted = True
-                return
-            self._add(index, task)
-
-    def _choose(self, slot: int, steal: bool = True):
-        """A key this slot had before; else one no slot had; else the longest queue, when it is long
-        enough that a second set-up pays (a short one is left to its own worker, busy just now)."""
-        mine = self.ready.get(slot)
-        if mine:
-            return next(iter(mine))
-        if self.unowned:
-            return next(iter(self.unowned))
-        if not self.pending or not steal:
-            return None
-        key = max(self.pending, key=lambda k: len(self.pending[k]))
-        return key if len(self.pending[key]) >= self.steal_from else None
+    While the source is still read (the grader may be busy reading for a while), a worker
+    is kept a whole batch ahead."""
+    low = LOW_WATER if router.exhausted else max(LOW_WATER, size)
+    for slot, worker in enumerate(workers):
+        if worker is not None and len(worker.held) > low:
+            continue
+        idle = worker is None or not worker.held
+        batch = router.batch(slot, size, steal=idle, force=force and idle)
+        if not batch:
+            continue
+        if worker is None:
+            if frozen:
+                gc.freeze()  # the grader's objects stay out of the workers' collections: fewer copied pages
+            worker = workers[slot] = _Worker(context, config)
+        try:
+            worker.give(batch, hard_limit)
+        except OSError:  # it died while idle: replace it, the tasks wait
+            worker.stop()
+            workers[slot] = _Worker(context, config)
+            router.put_back(batch)
 
 
-def _collect(workers: list, context, config: tuple, on_outcome, router: _Router, hard_limit: float) -> None:
-    busy = [w for w in workers if w.held]
+def _ready(busy: list, timeout: float) -> set:
+    """The connections of ``busy`` workers with something to read, waiting up to ``timeout`` seconds
+    (a poll object is cheap to build; ``multiprocessing.connection.wait`` builds a selector)."""
+    if not hasattr(select, "poll"):
+        return set(wait([w.conn for w in busy], timeout=timeout))
+    poller, by_fd = select.poll(), {}
+    for worker in busy:
+        by_fd[worker.conn.fileno()] = worker.conn
+        poller.register(worker.conn.fileno(), select.POLLIN)
+    return {by_fd[fd] for fd, _ in poller.poll(math.ceil(timeout * 1000))}
+
+
+def _collect(workers: list, context, config: tuple, on_outcome, router: _Router, hard_limit: float,
+             block: bool = True) -> None:
+    """Take the outcomes the workers have sent (waiting for one, or a deadline, when ``block``)."""
+    busy = [w for w in workers if w is not None and w.held]
     soonest = min(w.deadline for w in busy)
-    ready = wait([w.conn for w in busy], timeout=max(0.0, soonest - time.monotonic()))
+    ready = _ready(busy, max(0.0, soonest - time.monotonic()) if block else 0.0)
     now = time.monotonic()
     for slot, worker in enumerate(workers):
-        if not worker.held:
+        if worker is None or not worker.held:
             continue
         leave = False
         if worker.conn in ready:
             try:
-                while worker.held and not leave and worker.conn.poll():
+                while worker.held and not leave and worker.has_message():
                     index, outcome, leave, cpu = worker.conn.recv()
                     worker.held.popleft()
                     worker.restart_clock(hard_limit, cpu)
