@@ -10,7 +10,8 @@ prints as the number ``Infinity`` or ``NaN``, which is not JSON to a browser, is
 the string ``"Infinity"`` or ``"NaN"``). One path differs: a bank
 exercise is checked against the bank the worker holds in memory (the CLI reads
 the bank from disk on every ``check ID``), with the same library calls as
-``derivtutor check ID --json``.
+``derivtutor check ID --json``, and its JSON is made as ``print_json`` makes it
+(``json.dumps`` with the same options) rather than printed and read back.
 
 >>> (code, error, text), leave = answer(("parse", {"text": "sin x"}), {})
 >>> code, error, json.loads(text)["expression"], leave
@@ -60,13 +61,23 @@ def answer(job: tuple, bank: dict) -> tuple[tuple[int, bool, str], bool]:
     """
     command, fields = job
     args = namespace(command, fields)
+    if _from_bank(command, args, bank):
+        with redirect_stderr(io.StringIO()):
+            code, data = _bank_check(args, bank)
+        try:   # what print_json prints, without printing it and reading it back
+            text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        except ValueError:   # an Infinity or NaN: as the CLI's text is turned into strict JSON below
+            text = _strict(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        if len(text) > MAX_OUTPUT:
+            raise MemoryError("the answer is too large to send")
+        return (int(code), "error" in data, text), _gave_up(data)
     out = io.StringIO()
     stdin, sys.stdin = sys.stdin, io.StringIO(fields.get("derivation") or "")
     try:
         if fields.get("derivation") is not None:
             args.derivation = "-"
         with redirect_stdout(out), redirect_stderr(io.StringIO()):
-            code = _bank_check(args, bank) if _from_bank(command, args, bank) else args.func(args)
+            code = args.func(args)
     finally:
         sys.stdin = stdin
     text = out.getvalue()
@@ -74,16 +85,21 @@ def answer(job: tuple, bank: dict) -> tuple[tuple[int, bool, str], bool]:
         raise MemoryError("the answer is too large to send")
     constants: list = []
     data = json.loads(text, parse_constant=lambda name: constants.append(name) or name)
-    if constants:  # the CLI prints an overflowing value as Infinity: not JSON to a browser, so a string here
-        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if constants:
+        text = _strict(text)
     return (int(code), "error" in data, text), _gave_up(data)
+
+
+def _strict(text: str) -> str:
+    """The CLI prints an overflowing value as Infinity: not JSON to a browser, so a string here."""
+    return json.dumps(json.loads(text, parse_constant=str), ensure_ascii=False, indent=2) + "\n"
 
 
 def _gave_up(data: dict) -> bool:
     from derivtutor.grading.workers import GAVE_UP
 
     diagnosis = data.get("diagnosis") if isinstance(data, dict) else None
-    return isinstance(diagnosis, list) and any(code in GAVE_UP for code in diagnosis)
+    return isinstance(diagnosis, (list, tuple)) and any(code in GAVE_UP for code in diagnosis)
 
 
 def _from_bank(command: str, args, bank: dict) -> bool:
@@ -91,14 +107,13 @@ def _from_bank(command: str, args, bank: dict) -> bool:
             and getattr(args, "derivation", None) is None)
 
 
-def _bank_check(args, bank: dict) -> int:
-    """``derivtutor check ID --answer A --json`` on the bank in memory (the CLI's _check_exercise)."""
+def _bank_check(args, bank: dict) -> tuple[int, dict]:
+    """(exit code, the dict it prints) of ``derivtutor check ID --answer A --json`` on the bank in
+    memory (the CLI's _check_exercise and _print_result)."""
     from derivtutor.cli.check import EXIT_CODES
-    from derivtutor.cli.common import print_json
     from derivtutor.cli.variant_flags import student_variant
     from derivtutor.course.bank import check_exercise
 
     exercise = student_variant(args, bank[args.exercise])  # a randomised exercise: this student's variant
     result = check_exercise(exercise, args.answer, lang=args.lang, syntax=args.syntax)
-    print_json(result.to_dict())
-    return EXIT_CODES[result.verdict]
+    return EXIT_CODES[result.verdict], result.to_dict()
