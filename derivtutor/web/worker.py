@@ -10,6 +10,7 @@ import gc
 import marshal
 import os
 import signal
+import stat
 import struct
 
 from derivtutor.grading.workers import die_with_parent, set_memory_limit
@@ -71,6 +72,23 @@ def _decode(payload: bytes) -> tuple[tuple, bool]:
     return (code, bool(flags & _FAILED), body), bool(flags & _LEAVE)
 
 
+def _close_sockets() -> None:
+    """Close the server's sockets forked into this worker (its listening socket and its clients'
+    connections): a worker that holds a connection keeps it open after the server has closed
+    it, so a client waits on a ``connection: close`` answer until the worker dies. A worker
+    talks on its pipes only."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:      # no /proc here
+        return
+    for fd in fds:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            pass
+
+
 def _serve(jobs: int, replies: int, bank: dict, timeout: float, memory_mb: int | None, parent_pid: int,
            inherited: tuple) -> None:
     from derivtutor.budget import TimeLimitExceeded
@@ -81,6 +99,7 @@ def _serve(jobs: int, replies: int, bank: dict, timeout: float, memory_mb: int |
             os.close(fd)
         except OSError:
             pass
+    _close_sockets()
     die_with_parent(parent_pid)
     set_memory_limit(memory_mb)
     gc.freeze()  # the heap inherited warm: collections skip it (and so leave its pages shared)
