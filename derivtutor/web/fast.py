@@ -118,7 +118,7 @@ class JobProtocol(HttpToolsProtocol):
         if job.response_complete:
             return
         job.response_complete = True
-        if job.disconnected:
+        if job.disconnected or self.transport.is_closing():   # the client left (or a pipelined request's cycle saw it)
             return
         head = [STATUS_LINE[status]]
         for name, value in self.server_state.default_headers:
