@@ -202,3 +202,19 @@ def test_a_stalled_worker_costs_its_own_request_only(monkeypatch, fast):
 
 def test_the_protocol_is_uvicorns():
     assert issubclass(http_protocol(object())["http"], JobProtocol)
+
+
+def test_requests_beyond_the_idle_workers_wait_for_one(pool):
+    # more connections at once than workers: the ones that find no idle worker wait (``ask``)
+    # and every answer is the one the Starlette path gives for the same request
+    import concurrent.futures
+
+    app = create_app(pool=pool)
+    answers = [f"{k}x^{k - 1}" for k in range(2, 10)] + ["cso x", "(" * 20]
+    requests = [post("/api/check", {"function": "x^9", "answer": a}) for a in answers]
+    with serving(app, fast=False) as plain, serving(app, fast=True) as fast:
+        expected = [exchange(plain, r) for r in requests]
+        with concurrent.futures.ThreadPoolExecutor(len(requests)) as threads:
+            got = list(threads.map(lambda r: exchange(fast, r), requests))
+    assert got == expected
+    assert sum(b'"verdict": "correct"' in e for e in expected) == 1
