@@ -10,6 +10,8 @@ Each line is a median over ``--rounds`` interleaved rounds (p50 of each round), 
 * pool: the pool's round trip with a job the worker answers at once, blocking (``run``)
   and on uvloop (``ask``);
 * HTTP + API + pool: the real app and pool, the worker answering at once;
+* the same two with uvicorn's protocol answering the job routes itself (``web.fast``, as
+  ``derivtutor serve`` runs);
 * worker: ``web.jobs.answer`` (the CLI command's run, its JSON printed and read back) over
   ``check_answer`` / ``check_exercise`` called directly, paired per answer, CPU time;
 * direct: ``check_answer`` itself, for scale.
@@ -69,9 +71,13 @@ def serve(kind: str, port: int) -> None:
         import derivtutor.web.jobs as jobs
         from derivtutor.web.app import create_app
 
-        if kind == "chain":
+        if kind.endswith("chain"):
             jobs.answer = stub_answer     # the workers are forked with it
-        app = create_app(pool=StubPool() if kind == "api" else None)
+        app = create_app(pool=StubPool() if kind.endswith("api") else None)
+    if kind.startswith("fast"):
+        from derivtutor.web.__main__ import http_protocol
+
+        return uvicorn.run(app, host="127.0.0.1", port=port, **UVICORN, **http_protocol(app))
     uvicorn.run(app, host="127.0.0.1", port=port, **UVICORN)
 
 
@@ -172,7 +178,7 @@ def main() -> None:
     items, bank = ordinary(), load_exercises()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {opts.rounds} rounds of "
           f"{opts.requests} requests", flush=True)
-    servers = {kind: start(kind) for kind in ("empty", "api", "chain")}
+    servers = {kind: start(kind) for kind in ("empty", "api", "chain", "fast-api", "fast-chain")}
     runs: dict = {}
     try:
         for _ in range(opts.rounds):
@@ -197,6 +203,8 @@ def main() -> None:
           f"(+{m['api', 'socket'] - m['empty', 'socket']:.0f} us)")
     print(f"pool round trip, the worker answering at once: p50 {m['run']:.0f} us blocking, {m['ask']:.0f} us on uvloop")
     print(f"HTTP + API + pool, the worker answering at once: p50 {m['chain', 'socket']:.0f} us")
+    print(f"the same with the job routes in the protocol (web.fast): p50 {m['fast-api', 'socket']:.0f} us with a pool "
+          f"answering at once, {m['fast-chain', 'socket']:.0f} us with the real pool")
     print(f"worker, jobs.answer over the direct call (CPU, paired): +{m['worker', 'function']:.0f} us by function, "
           f"+{m['worker', 'exercise']:.0f} us by exercise")
     print(f"direct (CPU): check_answer p50 {m['direct', 'function']:.0f} us, check_exercise p50 "

@@ -190,7 +190,10 @@ def server(pool):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(pool=pool), host="127.0.0.1", port=port, log_level="error")
+    from derivtutor.web.__main__ import http_protocol
+
+    app = create_app(pool=pool)   # served as `derivtutor serve` serves it: the job routes in the protocol
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False, **http_protocol(app))
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()

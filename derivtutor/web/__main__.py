@@ -13,6 +13,16 @@ from derivtutor.catalogue import message
 UVICORN = {"proxy_headers": True, "log_level": "warning", "access_log": False}
 
 
+def http_protocol(app) -> dict:
+    """uvicorn's ``http=`` option: its httptools protocol with the API's job routes answered in
+    the protocol (``web.fast``), where httptools is installed; uvicorn's own choice otherwise."""
+    try:
+        from derivtutor.web.fast import protocol
+    except ImportError:
+        return {}
+    return {"http": protocol(app)}
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="derivtutor serve")
     parser.add_argument("--host", default="127.0.0.1")
@@ -40,7 +50,7 @@ def main(argv=None) -> int:
     else:
         print(message("web.serving", args.lang, url=url), flush=True)
     app = create_app(exercises_dir=args.exercises, lang=args.lang, workers=args.workers)
-    uvicorn.run(app, host=args.host, port=args.port, root_path=args.root_path, **UVICORN)
+    uvicorn.run(app, host=args.host, port=args.port, root_path=args.root_path, **UVICORN, **http_protocol(app))
     return 0
 
 

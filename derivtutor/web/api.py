@@ -53,16 +53,23 @@ async def respond(send, status: int, body: bytes) -> None:
 
 
 def query_lang(scope) -> str:
-    query = scope.get("query_string")
+    return lang_of_query(scope.get("query_string"))
+
+
+def lang_of_query(query) -> str:
     lang = dict(parse_qsl(query.decode("latin-1"), keep_blank_values=True)).get("lang") if query else None
     return lang if lang in LANGS else "en"
 
 
-async def read_body(scope, receive, lang: str) -> dict:
-    """The JSON object of the body, at most MAX_BODY bytes, read as it comes."""
-    declared = next((value for name, value in scope["headers"] if name == b"content-length"), None)
+def too_large(declared, lang: str) -> None:
+    """413 if a request's declared Content-Length is over MAX_BODY."""
     if declared and declared.isdigit() and int(declared) > MAX_BODY:
         raise BadRequest(413, "web.request-too-large", message("web.request-too-large", lang))
+
+
+async def read_body(scope, receive, lang: str) -> dict:
+    """The JSON object of the body, at most MAX_BODY bytes, read as it comes."""
+    too_large(next((value for name, value in scope["headers"] if name == b"content-length"), None), lang)
     body = b""
     while True:
         event = await receive()
@@ -73,6 +80,10 @@ async def read_body(scope, receive, lang: str) -> dict:
             raise BadRequest(413, "web.request-too-large", message("web.request-too-large", lang))
         if not event.get("more_body", False):
             break
+    return json_object(body, lang)
+
+
+def json_object(body: bytes, lang: str) -> dict:
     try:
         data = json.loads(body or b"{}")
     except ValueError:
@@ -100,26 +111,35 @@ def language(data: dict) -> str:
 class JobEndpoint:
     """A POST route as a bare ASGI app (no Request or Response objects on the hot path): the
     body's fields become one job for the pool (``build(data, lang, state)``), and the answer
-    is the JSON the command printed, as its bytes (422 for an error)."""
+    is the JSON the command printed, as its bytes (422 for an error). ``job`` and ``response``
+    are the same two steps for a server that reads the request itself (``web.fast``)."""
 
     def __init__(self, build):
         self.build = build
+
+    def job(self, data: dict, state) -> tuple[str, tuple]:
+        """(the language of the answer, the job) for the body's JSON object; BadRequest if refused."""
+        lang = language(data)
+        return lang, self.build(data, lang, state)
+
+    @staticmethod
+    def response(lang: str, answer: tuple) -> tuple[int, bytes]:
+        """(status, body) for the pool's answer to the job."""
+        code, failed, body = answer
+        if body is None:
+            return 422, error_body("check.timeout", message("web.timeout", lang))
+        return (422 if failed else 200), body
 
     async def __call__(self, scope, receive, send) -> None:
         lang = query_lang(scope)
         state = scope["app"].state
         try:
-            data = await read_body(scope, receive, lang)
-            lang = language(data)
-            job = self.build(data, lang, state)
+            lang, job = self.job(await read_body(scope, receive, lang), state)
         except BadRequest as exc:
             return await respond(send, exc.status, error_body(exc.code, exc.text))
         except Disconnected:
             return None
-        code, failed, body = await state.pool.ask(job)
-        if body is None:
-            return await respond(send, 422, error_body("check.timeout", message("web.timeout", lang)))
-        return await respond(send, 422 if failed else 200, body)
+        return await respond(send, *self.response(lang, await state.pool.ask(job)))
 
 
 def _parse(data: dict, lang: str, state) -> tuple:

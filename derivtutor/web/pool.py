@@ -38,120 +38,16 @@ import marshal
 import multiprocessing
 import os
 import select
-import signal
 import struct
 import threading
 import time
 from collections import deque
 
-from derivtutor.grading.workers import die_with_parent, set_memory_limit
+from derivtutor.web.worker import NO_ANSWER, _decode, _Message, _serve, _write
 
-#: What a job that did not finish answers: (exit code, error, JSON bytes) with no JSON.
-NO_ANSWER = (2, True, None)
 #: Workers beyond one per core, so that a slow job or two (a hostile answer) leave every
 #: core a worker for the ordinary ones.
 SPARE = 2
-#: Every message on a pipe: its length, then its bytes. A reply's bytes start with
-#: (exit code, flags) and go on with the JSON.
-_LENGTH, _HEAD = struct.Struct("!I"), struct.Struct("!iB")
-_FAILED, _LEAVE, _TEXT = 1, 2, 4
-
-
-def _write(fd: int, payload: bytes) -> None:
-    view = memoryview(_LENGTH.pack(len(payload)) + payload)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _read(fd: int, size: int) -> bytes:
-    """Exactly ``size`` bytes from a blocking ``fd``; EOFError if the writer has gone."""
-    chunks = []
-    while size:
-        chunk = os.read(fd, size)
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
-
-
-class _Message:
-    """Bytes read from a non-blocking pipe until one whole message is in: ``feed(chunk)``
-    gives its payload then (None before); EOFError at end of file or past the message."""
-
-    def __init__(self):
-        self.data = bytearray()
-
-    def feed(self, chunk: bytes) -> bytes | None:
-        if not chunk:
-            raise EOFError
-        self.data += chunk
-        if len(self.data) < _LENGTH.size:
-            return None
-        end = _LENGTH.size + _LENGTH.unpack_from(self.data)[0]
-        if len(self.data) > end:     # one reply per job: more is not ours
-            raise EOFError
-        return bytes(self.data[_LENGTH.size:]) if len(self.data) == end else None
-
-
-def _encode(reply: tuple, leave: bool) -> bytes:
-    code, failed, text = reply
-    flags = (_FAILED if failed else 0) | (_LEAVE if leave else 0) | (0 if text is None else _TEXT)
-    return _HEAD.pack(code, flags) + (b"" if text is None else text.encode())
-
-
-def _decode(payload: bytes) -> tuple[tuple, bool]:
-    code, flags = _HEAD.unpack_from(payload)
-    body = payload[_HEAD.size:] if flags & _TEXT else None
-    return (code, bool(flags & _FAILED), body), bool(flags & _LEAVE)
-
-
-def _serve(jobs: int, replies: int, bank: dict, timeout: float, memory_mb: int | None, parent_pid: int,
-           inherited: tuple) -> None:
-    from derivtutor.budget import TimeLimitExceeded
-    from derivtutor.web.jobs import answer
-
-    for fd in inherited:     # the server's ends of the pipes, this worker's and the others'
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    die_with_parent(parent_pid)
-    set_memory_limit(memory_mb)
-    gc.freeze()  # the heap inherited warm: collections skip it (and so leave its pages shared)
-
-    def over(signum, frame):
-        raise TimeLimitExceeded(f"the job used {timeout + 0.5} CPU seconds")
-
-    signal.signal(signal.SIGPROF, over)
-    while True:
-        try:
-            # the server wrote these bytes with marshal.dumps from the job's strings
-            job = marshal.loads(_read(jobs, _LENGTH.unpack(_read(jobs, _LENGTH.size))[0]))
-        except (EOFError, OSError, ValueError):
-            return
-        if job is None:
-            return
-        try:
-            # the checker's own time_limit (timeout) fires first; this backstop is the
-            # kernel's CPU timer, so no watchdog thread is woken per job
-            signal.setitimer(signal.ITIMER_PROF, timeout + 0.5)
-            try:
-                reply, leave = answer(job, bank)
-            finally:
-                signal.setitimer(signal.ITIMER_PROF, 0)
-        except (TimeLimitExceeded, MemoryError, RecursionError):
-            reply, leave = NO_ANSWER, True
-        except Exception:  # a command's bug costs its own request (and this worker), never the server
-            reply, leave = NO_ANSWER, True
-        try:
-            _write(replies, _encode(reply, leave))
-        except OSError:
-            return
-        if leave:
-            return
-
-
 #: Jobs the server answers before forking: the first parse, steps, check, diagnosis and
 #: typo suggestion in a process build the parser's and renderers' tables (about a
 #: second), which would otherwise come out of each worker's first time limit.
@@ -230,7 +126,7 @@ class CommandPool:
         self.workers: list[_Worker] = []
         for _ in range(size or (os.cpu_count() or 1) + SPARE):
             self.workers.append(self._fork())
-        self.idle, self.waiting = deque(self.workers), deque()
+        self.idle, self.waiting, self.tasks = deque(self.workers), deque(), set()
 
     def _fork(self) -> _Worker:
         with self.forking:   # no other fork between a worker's pipes and its start: none leaks to another
@@ -250,6 +146,61 @@ class CommandPool:
             worker = await loop.run_in_executor(None, self._replace, worker)
         self._release(worker)
         return NO_ANSWER if reply is None else reply[0]
+
+    def submit(self, loop, job: tuple, done) -> None:
+        """``ask`` with no task or coroutine, for a caller on ``loop`` (``web.fast``): sends ``job``
+        to an idle worker now and calls ``done(answer)`` on the loop once it is answered (or
+        ``NO_ANSWER``); with no worker idle, it waits as ``ask`` waits."""
+        with self.lock:
+            worker = self.idle.pop() if self.idle else None
+        if worker is None:
+            task = loop.create_task(self.ask(job))
+            self.tasks.add(task)     # the loop holds its tasks weakly
+            task.add_done_callback(lambda task: self._asked(task, done))
+            return
+        fd, message, finished = worker.replies, _Message(), []
+
+        def finish(payload) -> None:
+            if finished:
+                return
+            finished.append(True)
+            deadline.cancel()
+            loop.remove_reader(fd)
+            try:
+                reply = _decode(payload) if payload else None
+            except struct.error:
+                reply = None
+            if reply is not None and not reply[1]:
+                self._release(worker)
+                return done(reply[0])
+            replaced = loop.run_in_executor(None, self._replace, worker)   # a fork: off the loop
+            replaced.add_done_callback(lambda future: self._replaced(future, reply, done))
+
+        def readable() -> None:
+            try:
+                payload = message.feed(os.read(fd, 1 << 16))
+            except BlockingIOError:
+                return
+            except (EOFError, OSError):
+                payload = False
+            if payload is not None:
+                finish(payload)
+
+        loop.add_reader(fd, readable)
+        deadline = loop.call_later(self.hard_limit, finish, False)
+        try:
+            worker.send(job)
+        except (OSError, ValueError):
+            finish(False)
+
+    def _asked(self, task, done) -> None:
+        self.tasks.discard(task)
+        done(NO_ANSWER if task.cancelled() or task.exception() is not None else task.result())
+
+    def _replaced(self, future, reply, done) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self._release(future.result())
+        done(NO_ANSWER if reply is None else reply[0])
 
     def run(self, job: tuple) -> tuple:
         """``ask`` for a caller with no event loop: blocks for a worker and its answer."""
