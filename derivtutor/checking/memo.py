@@ -77,6 +77,15 @@ _sreprs: OrderedDict = OrderedDict()   # id -> (the object, kept alive so its id
 _subtrees: OrderedDict = OrderedDict()  # the same, for every subtree printed
 
 
+def _trim(entries: OrderedDict, limit: int) -> None:
+    """Drop the first entries of ``entries`` until at most ``limit`` are left."""
+    while len(entries) > limit:
+        try:
+            entries.popitem(last=False)
+        except KeyError:  # another thread emptied it
+            break
+
+
 class _SubtreeRepr(ReprPrinter):
     """``sympy.srepr``'s printer (default settings) remembering the text of each subtree by
     identity: SymPy's cache hands the same objects (cos(x**9), x**8) to many answers and
@@ -92,11 +101,7 @@ class _SubtreeRepr(ReprPrinter):
             return entry[1]
         text = super()._print(expr)
         _subtrees[id(expr)] = (expr, text)
-        while len(_subtrees) > _SUBTREE_ENTRIES:
-            try:
-                _subtrees.popitem(last=False)
-            except KeyError:  # another thread emptied it
-                break
+        _trim(_subtrees, _SUBTREE_ENTRIES)
         return text
 
 
@@ -127,11 +132,7 @@ def srepr_of(expr: sympy.Basic) -> str:
         return entry[1]
     text = _SubtreeRepr().doprint(expr)   # = sympy.srepr(expr), shared subtrees printed once
     _sreprs[id(expr)] = (expr, text)
-    while len(_sreprs) > _SREPR_ENTRIES:
-        try:
-            _sreprs.popitem(last=False)
-        except KeyError:  # another thread emptied it
-            break
+    _trim(_sreprs, _SREPR_ENTRIES)
     return text
 
 
