@@ -15,11 +15,21 @@ socket by default: http.client's own header parsing would add about 0.15 ms a re
   or parse bombs), interleaved for ``--rounds`` rounds: requests/s and p50/p99 of the
   ordinary requests only, as medians over the rounds.
 
-Warmth is the same on both sides and no result is cached: before timing, the direct
-process checks every answer once, and the server gets every answer in both forms three times at
-concurrency = workers (so every worker gets work) and once at concurrency 1 (the pool
-reuses the worker that finished last). Every loop is bounded and all traffic stays on
-the loopback address.
+Warmth is the same on both sides: before timing, the direct process checks every answer
+once, and the server gets every answer in both forms three times at concurrency = workers
+(so every worker gets work) and once at concurrency 1 (the pool reuses the worker that
+finished last). So the repeated answers above are verdicts remembered on both sides
+(``checking.memo``): the direct call is then a lookup of about 0.05 ms, and the ratio
+weighs the HTTP and pool round trip against that lookup. Hence one more paired figure:
+
+* concurrency 1, first-time checks: students' answers to the same exercises (the class
+  ``bench/grade.py`` generates: common spellings, wrong answers, answers written their own
+  way, unreadable ones; no hostile ones), one per distinct parsed answer, each checked
+  once on each side, so neither the direct process nor any worker has its verdict (the
+  exercises' own set-up is warm on both sides); half by function, the other half by
+  exercise, so the two forms share no answer.
+
+Every loop is bounded and all traffic stays on the loopback address.
 """
 from __future__ import annotations
 
@@ -29,12 +39,15 @@ import http.client
 import json
 import multiprocessing
 import os
+import random
 import socket
 import statistics
 import subprocess
 import sys
 import threading
 import time
+
+import sympy
 
 from derivtutor.checking.checker import check_answer
 from derivtutor.course.bank import check_exercise, load_exercises
@@ -180,6 +193,33 @@ def direct(item: dict, by: str, bank: dict) -> float:
     return time.perf_counter() - start
 
 
+def first_time(items: list[dict], students: int = 120, seed: int = 6) -> list[dict]:
+    """Students' answers to the exercises of ``items``, one per distinct (function, variable,
+    parsed answer; the text for one that does not parse), hostile ones left out, shuffled."""
+    import grade   # bench/grade.py, beside this script: its class of students' answers
+
+    from derivtutor.input.parsing import parse
+
+    bank = load_exercises()
+    by_id = {item["exercise"]: item for item in items}
+    rows = grade.make_class(students, [bank[i] for i in by_id], seed)
+    seen, out = set(), []
+    for _, exercise, answer in rows:
+        if answer in grade.HOSTILE:
+            continue
+        item = by_id[exercise]
+        try:
+            tree = sympy.srepr(parse(answer, "auto", (item["var"],)))
+        except Exception:   # ParseError, or anything else the checker will refuse: its text
+            tree = "text " + answer
+        key = (item["function"], item["var"], tree)
+        if key not in seen:
+            seen.add(key)
+            out.append({**item, "answer": answer})
+    random.Random(seed).shuffle(out)
+    return out
+
+
 def cpu_seconds(pid: int) -> float:
     """CPU time of the server and its workers, live and reaped (Linux /proc; 0 elsewhere)."""
     try:
@@ -312,6 +352,13 @@ def main() -> None:
             base, p50 = statistics.median(own), statistics.median(api)
             print(f"concurrency 1 by {by}: direct {name} p50 {1000 * base:.2f} ms, /api/check p50 {1000 * p50:.2f} ms "
                   f"p99 {pct(api, 0.99):.2f} ms, ratio {p50 / base:.2f}x; CPU (server + workers / direct) {cpu:.2f}x")
+        fresh = first_time(items)
+        for half, (by, name) in enumerate((("function", "check_answer"), ("exercise", "check_exercise"))):
+            own, api, cpu = paired(port, proc.pid, fresh[half::2], 1, by, own_check, connect)
+            base, p50 = statistics.median(own), statistics.median(api)
+            print(f"concurrency 1, first-time checks by {by} ({len(own)} answers): direct {name} p50 {1000 * base:.2f} ms, "
+                  f"/api/check p50 {1000 * p50:.2f} ms p99 {pct(api, 0.99):.2f} ms, ratio {p50 / base:.2f}x; "
+                  f"CPU (server + workers / direct) {cpu:.2f}x")
         mixes(port, items, opts.rounds, connect)
     finally:
         own_check.close()
