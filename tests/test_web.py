@@ -303,3 +303,17 @@ def test_derivtutor_serve_starts_a_server_and_stops(tmp_path):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_the_fast_protocol_only_on_the_uvicorn_releases_it_was_checked_against(monkeypatch):
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("httptools")
+    from derivtutor.web import fast
+    from derivtutor.web.__main__ import http_protocol
+
+    for major, minor in fast.CHECKED:
+        assert fast.supported(f"{major}.{minor}.0") and fast.supported(f"{major}.{minor}.12")
+        assert not fast.supported(f"{major}.{minor + 1}.0") and not fast.supported(f"{major + 1}.{minor}.0")
+    assert not fast.supported("dev") and not fast.supported("")
+    monkeypatch.setattr(fast, "CHECKED", frozenset())
+    assert http_protocol(object()) == {}     # uvicorn's own protocol: every request through Starlette

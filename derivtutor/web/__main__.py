@@ -15,12 +15,13 @@ UVICORN = {"proxy_headers": True, "log_level": "warning", "access_log": False}
 
 def http_protocol(app) -> dict:
     """uvicorn's ``http=`` option: its httptools protocol with the API's job routes answered in
-    the protocol (``web.fast``), where httptools is installed; uvicorn's own choice otherwise."""
+    the protocol (``web.fast``), where httptools is installed and uvicorn is a release that
+    protocol was checked against; uvicorn's own choice otherwise."""
     try:
-        from derivtutor.web.fast import protocol
+        from derivtutor.web.fast import protocol, supported
     except ImportError:
         return {}
-    return {"http": protocol(app)}
+    return {"http": protocol(app)} if supported() else {}
 
 
 def main(argv=None) -> int:

@@ -12,6 +12,12 @@ before.
 
 The job's steps are the endpoint's own (``api.JobEndpoint.job`` and ``.response``): the
 same checks of every field, the same 413 for a body over ``api.MAX_BODY``.
+
+The protocol reads uvicorn's internals (the request cycle, ``STATUS_LINE``, the server's
+default headers), which no release promises to keep: ``supported()`` says whether the
+installed uvicorn is a release this module was checked against (``CHECKED``), and
+``python -m derivtutor.web`` leaves uvicorn its own protocol on any other (every request then
+goes through Starlette, as the ones above always do: slower, never different).
 """
 from __future__ import annotations
 
@@ -23,6 +29,21 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from derivtutor.web import api
 
 _JSON, _TEXT = b"content-type: application/json\r\n", b"content-type: text/plain; charset=utf-8\r\n"
+#: uvicorn releases (major, minor) whose internals this protocol was checked against.
+CHECKED = frozenset({(0, 55)})
+
+
+def supported(version: str | None = None) -> bool:
+    """Is uvicorn ``version`` (default: the installed one) a release in ``CHECKED``?"""
+    if version is None:
+        import uvicorn
+
+        version = uvicorn.__version__
+    try:
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except ValueError:
+        return False
+    return (major, minor) in CHECKED
 
 
 def protocol(app) -> type:
