@@ -158,7 +158,7 @@ class CommandPool:
             self.tasks.add(task)     # the loop holds its tasks weakly
             task.add_done_callback(lambda task: self._asked(task, done))
             return
-        fd, message, finished = worker.replies, _Message(), []
+        fd, finished = worker.replies, []
 
         def finish(payload) -> None:
             if finished:
@@ -176,17 +176,7 @@ class CommandPool:
             replaced = loop.run_in_executor(None, self._replace, worker)   # a fork: off the loop
             replaced.add_done_callback(lambda future: self._replaced(future, reply, done))
 
-        def readable() -> None:
-            try:
-                payload = message.feed(os.read(fd, 1 << 16))
-            except BlockingIOError:
-                return
-            except (EOFError, OSError):
-                payload = False
-            if payload is not None:
-                finish(payload)
-
-        loop.add_reader(fd, readable)
+        loop.add_reader(fd, _reader(fd, finish))
         deadline = loop.call_later(self.hard_limit, finish, False)
         try:
             worker.send(job)
@@ -233,19 +223,8 @@ class CommandPool:
 
     async def _exchange(self, loop, worker: _Worker, job: tuple):
         """Send the job and wait (without blocking the loop) for the reply or the hard deadline."""
-        ready, message, fd = loop.create_future(), _Message(), worker.replies
-
-        def readable():
-            try:
-                payload = message.feed(os.read(fd, 1 << 16))
-            except BlockingIOError:
-                return
-            except (EOFError, OSError):
-                payload = False
-            if payload is not None:
-                _settle(ready, payload)
-
-        loop.add_reader(fd, readable)
+        ready, fd = loop.create_future(), worker.replies
+        loop.add_reader(fd, _reader(fd, lambda payload: _settle(ready, payload)))
         deadline = loop.call_later(self.hard_limit, _settle, ready, False)
         try:
             worker.send(job)
@@ -315,6 +294,24 @@ class CommandPool:
             except OSError:
                 pass
             worker.stop()
+
+
+def _reader(fd: int, whole):
+    """The event loop's reader callback for a worker's reply pipe: reads what is there and calls
+    ``whole(payload)`` once the reply is in, or ``whole(False)`` if the pipe fails or the worker
+    sends more than one reply."""
+    message = _Message()
+
+    def readable() -> None:
+        try:
+            payload = message.feed(os.read(fd, 1 << 16))
+        except BlockingIOError:
+            return
+        except (EOFError, OSError):
+            payload = False
+        if payload is not None:
+            whole(payload)
+    return readable
 
 
 def _settle(future, value) -> None:
