@@ -5,6 +5,8 @@ import builtins
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import sympy
 from sympy import (E, Abs, Rational, Symbol, acos, acot, asin, atan, cos, cosh, cot, csc, exp,
                    log, pi, sec, sin, sinh, sqrt, tan, tanh)
@@ -249,3 +251,25 @@ def test_a_bar_after_a_function_name_opens_its_argument(text, expected):
     got = parse(text)
     for point in (Rational(-7, 3), Rational(5, 2), Rational(1, 5)):
         assert sympy.simplify(got.subs(_X, point) - expected.subs(_X, point)) == 0
+
+
+# Products of powers of letters: the parser builds x^m x^n as x^(m+n) itself (SymPy's
+# product of a long run is slow); the witness is SymPy's own product of the same factors.
+_LETTERS = {"x": x, "y": y, "w": w}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(sorted(_LETTERS)), st.integers(-4, 4), st.sampled_from(["", "*", " "])),
+                min_size=1, max_size=12))
+def test_products_of_letter_powers_equal_sympys_product(factors):
+    text, expected = "", sympy.Integer(1)
+    for letter, exponent, joint in factors:
+        text += (joint if text else "") + (letter if exponent == 1 else f"{letter}^({exponent})")
+        expected = expected * _LETTERS[letter] ** exponent
+    assert parse(text, syntax="plain") == expected
+
+
+@pytest.mark.parametrize("count", [2, 3, 40, 1900])
+def test_a_run_of_one_letter_is_its_power(count):
+    assert parse("x" * count, syntax="plain") == x**count
+    assert parse("x^2" + "*x" * min(count, 600) + "/x", syntax="plain") == x ** (min(count, 600) + 1)
