@@ -18,6 +18,12 @@ is compared with it, and the two gradebooks must be identical.
     python bench/grade.py --randomised     # own variants of 20 randomised exercises vs the fixed bank
 
     python bench/grade.py [--sizes 10000,100000,500000] [--exercises 20] [--repeat 3] [--seed 6] [--stand-in]
+    python bench/grade.py --sizes 10000 --baseline ../old   # and an older checkout's --jobs 2, same run
+
+The class is graded on the exercises as fixed texts (a randomised one as its default
+variant, ``--exercises`` a folder written for the run), which is what every student's
+answers here are written for and what the throughput target was set on; ``--randomised``
+measures what each student's own variants cost against that.
 
 ``--stand-in`` swaps the checker for one that costs nothing, to measure what
 reading, storing and writing cost on their own (memory above all).
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -115,8 +122,14 @@ def write_csv(rows, folder: Path) -> Path:
 
 #: Run in the child: grade through the CLI, then report time and peak memory as JSON.
 CHILD = """
-import json, resource, sys, time
-import derivtutor.cli, derivtutor.grading.grader, sympy   # imports are not what is measured
+import importlib, json, resource, sys, time
+import derivtutor.cli, sympy   # imports are not what is measured, nor the checkers' (numpy's), which
+for name in ("derivtutor.grading.grader", "derivtutor.course.kinds",   # the grader imports before it forks
+             "derivtutor.grading", "derivtutor.exercise_kinds"):     # (the names of an older --baseline tree)
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
 argv = sys.argv[1:]
 if argv[0] == "--stand-in":  # every answer "checked" at no cost: what the rest of the pipeline costs
     from derivtutor.course import bank
@@ -146,23 +159,36 @@ def stand_in_check(exercise, answer, lang="en", **options):
                            diagnosis=None, message="", expected=None)
 
 
-def grade_in_child(path: Path, out: Path, jobs: int, stand_in: bool = False, extra: tuple = ()) -> dict:
+def grade_in_child(path: Path, out: Path, jobs: int, stand_in: bool = False, extra: tuple = (),
+                   tree: str | None = None) -> dict:
+    """One graded run in a child; ``tree``: another checkout's folder, put first on its PYTHONPATH."""
     argv = ["grade", str(path), "--out", str(out), "--jobs", str(jobs), *extra]
     if stand_in:
         argv = ["--stand-in", str(Path(__file__).resolve().parent), *argv]
-    done = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, check=True)
+    env = dict(os.environ, PYTHONPATH=tree) if tree else None
+    done = subprocess.run([sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, check=True,
+                          env=env, cwd=out.parent)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def throughput(path: Path, folder: Path, rows: int, repeat: int, stand_in: bool) -> bool:
-    """--jobs 1 (baseline) and --jobs 2 on the same class, alternating; medians and their ratio."""
-    runs = {1: [], 2: []}
+def throughput(path: Path, folder: Path, rows: int, repeat: int, stand_in: bool, extra: tuple = (),
+               baseline: str | None = None) -> bool:
+    """--jobs 1 (baseline) and --jobs 2 on the same class, alternating; medians and their ratio.
+    With ``baseline`` (an older checkout), its --jobs 2 on the same class too, in the same rounds."""
+    runs = {1: [], 2: []} | ({"baseline": []} if baseline else {})
     for _ in range(repeat):
         for jobs in runs:
-            runs[jobs].append(grade_in_child(path, folder / f"gradebook-{jobs}.csv", jobs, stand_in))
+            if jobs == "baseline":
+                runs[jobs].append(grade_in_child(path, folder / "gradebook-baseline.csv", 2, stand_in, extra,
+                                                 tree=baseline))
+            else:
+                runs[jobs].append(grade_in_child(path, folder / f"gradebook-{jobs}.csv", jobs, stand_in, extra))
     median = {jobs: statistics.median(r["wall"] for r in results) for jobs, results in runs.items()}
     for jobs, wall in median.items():
-        print(f"  --jobs {jobs}: median {wall:.2f} s, {rows / wall:,.0f} answers/s; {_cpu(runs[jobs])}")
+        who = f"--jobs {jobs}" if jobs != "baseline" else f"--jobs 2 of {baseline}"
+        print(f"  {who}: median {wall:.2f} s, {rows / wall:,.0f} answers/s; {_cpu(runs[jobs])}")
+    if baseline:
+        print(f"  speed-up over {baseline} at --jobs 2: {median['baseline'] / median[2]:.2f}x")
     rate = rows / median[2]
     print(f"  speed-up --jobs 2 / --jobs 1: {median[1] / median[2]:.2f}x;"
           f" target 5,000 answers/s at --jobs 2: {'met' if rate >= 5000 else 'NOT met'} ({rate:,.0f}/s)")
@@ -194,6 +220,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--stand-in", action="store_true",
                         help="a checker that costs nothing: the memory and speed of reading, storing and writing")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="another checkout (e.g. a git worktree of an older commit): its --jobs 2 on the "
+                             "first class too, in the same run")
     parser.add_argument("--randomised", action="store_true",
                         help="compare each student's own variants of randomised exercises with the fixed bank")
     args = parser.parse_args(argv)
@@ -205,16 +234,16 @@ def main(argv=None) -> int:
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        fixed = ("--exercises", str(frozen_bank(exercises, folder)))
         for n, size in enumerate(int(s) for s in args.sizes.split(",")):
             rows = make_class(max(1, size // len(exercises)), exercises, args.seed)
             path = write_csv(rows, folder)
             distinct = len({(ex, a) for _, ex, a in rows})
             print(f"class: {len(rows):,} answers ({path.stat().st_size / 2**20:.1f} MB), {distinct:,} distinct "
-                  f"(exercise, answer), {distinct_checks(rows):,} distinct checks (randomised exercises: "
-                  f"each student's own variant)")
+                  f"(exercise, answer), {distinct_checks(rows, fixed[1]):,} distinct checks (the fixed bank)")
             if n == 0:
-                ok = throughput(path, folder, len(rows), args.repeat, args.stand_in) and ok
-            result = grade_in_child(path, folder / "gradebook.csv", 2, args.stand_in)
+                ok = throughput(path, folder, len(rows), args.repeat, args.stand_in, fixed, args.baseline) and ok
+            result = grade_in_child(path, folder / "gradebook.csv", 2, args.stand_in, fixed)
             print(f"  --jobs 2: {result['wall']:.2f} s, {len(rows) / result['wall']:,.0f} answers/s, {_cpu([result])}, "
                   f"peak memory: "
                   f"grader {result['grader_mb']:.0f} MB, largest worker {result['worker_mb']:.0f} MB"
@@ -228,13 +257,15 @@ def main(argv=None) -> int:
 
 def frozen_bank(exercises, folder: Path) -> Path:
     """The exercises as fixed files (each its default variant): the baseline's bank."""
-    from derivtutor.course.variants import default_values, fill
+    from derivtutor.course.variants import default_values, fill, is_randomised
 
     bank = folder / "fixed-bank"
     bank.mkdir()
     for ex in exercises:
-        text = Path(ex.path).read_text(encoding="utf-8").split("[parameters]")[0]
-        (bank / Path(ex.path).name).write_text(fill(text, default_values(ex)), encoding="utf-8")
+        text = Path(ex.path).read_text(encoding="utf-8")
+        if is_randomised(ex):
+            text = fill(text.split("[parameters]")[0], default_values(ex))
+        (bank / Path(ex.path).name).write_text(text, encoding="utf-8")
     return bank
 
 
