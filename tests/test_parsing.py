@@ -5,9 +5,9 @@ import builtins
 import threading
 
 import pytest
+import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import sympy
 from sympy import (E, Abs, Rational, Symbol, acos, acot, asin, atan, cos, cosh, cot, csc, exp,
                    log, pi, sec, sin, sinh, sqrt, tan, tanh)
 
